@@ -1,0 +1,24 @@
+using Tidemark.Core.Configuration;
+using Tidemark.Core.Inventory;
+
+namespace Tidemark.Core.Gates;
+
+/// <summary>Gate 1: reclaim only under genuine pressure on the data root's file system.</summary>
+public static class DiskGate
+{
+    public const string Name = "disk";
+
+    public static GateResult Evaluate(DiskReading disk, DiskSettings settings)
+    {
+        var used = disk.UsedPercent;
+        var high = settings.HighWatermarkPercent;
+        if (used >= high)
+        {
+            return GateResult.Pass(Name,
+                $"disk {disk.Path} at {used}% (>= {high}%): under pressure, reclaiming towards {settings.LowWatermarkPercent}%");
+        }
+
+        return GateResult.Block(Name,
+            $"disk {disk.Path} at {used}% (< {high}%): keeping local image cache, nothing to do");
+    }
+}

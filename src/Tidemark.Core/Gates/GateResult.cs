@@ -1,0 +1,9 @@
+namespace Tidemark.Core.Gates;
+
+/// <summary>The verdict of one gate with the one-line reason an operator reads in the log.</summary>
+public sealed record GateResult(string Name, bool Passed, string Reason)
+{
+    public static GateResult Pass(string name, string reason) => new(name, true, reason);
+
+    public static GateResult Block(string name, string reason) => new(name, false, reason);
+}

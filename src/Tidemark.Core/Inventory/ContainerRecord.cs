@@ -1,0 +1,32 @@
+namespace Tidemark.Core.Inventory;
+
+public sealed record ContainerRecord(
+    string Id,
+    string Name,
+    string ImageId,
+    string ImageReference,
+    ContainerState State,
+    DateTimeOffset Created,
+    IReadOnlyDictionary<string, string> Labels,
+    long SizeRw)
+{
+    /// <summary>A container that is doing (or about to resume) work: the idle gate counts it. Unknown counts as live.</summary>
+    public bool IsLive => State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting or ContainerState.Unknown;
+
+    /// <summary>What `docker container prune` removes: containers that are not running.</summary>
+    public bool IsStopped => State is ContainerState.Exited or ContainerState.Created or ContainerState.Dead;
+
+    public string ShortId => Id.Length > 12 ? Id[..12] : Id;
+}
+
+public enum ContainerState
+{
+    Unknown,
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+}

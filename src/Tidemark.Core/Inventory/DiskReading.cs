@@ -1,0 +1,54 @@
+namespace Tidemark.Core.Inventory;
+
+/// <summary>
+/// statvfs figures for the file system holding the data root, in bytes and inodes.
+/// </summary>
+public sealed record DiskReading(
+    string Path,
+    long TotalBytes,
+    long FreeBytes,
+    long AvailableBytes,
+    long TotalInodes,
+    long FreeInodes)
+{
+    /// <summary>Bytes in use, as df counts them (total minus free, reserved blocks not counted as used).</summary>
+    public long UsedBytes => TotalBytes - FreeBytes;
+
+    /// <summary>
+    /// Used percent exactly as df prints it: used / (used + available), rounded up, so that
+    /// the figure an operator reads in `df` is the figure the gate compares.
+    /// </summary>
+    public int UsedPercent => PercentRoundedUp(UsedBytes, UsedBytes + AvailableBytes);
+
+    public long UsedInodes => TotalInodes - FreeInodes;
+
+    /// <summary>Inode use as `df -i` prints it; 0 on file systems without a fixed inode table.</summary>
+    public int InodeUsedPercent => PercentRoundedUp(UsedInodes, TotalInodes);
+
+    /// <summary>
+    /// Bytes that must be freed to bring use strictly below <paramref name="percent"/> by df's
+    /// measure (0 when it already is).
+    /// </summary>
+    public long BytesToFreeForBelow(int percent)
+    {
+        var capacity = UsedBytes + AvailableBytes;
+        if (capacity <= 0)
+        {
+            return 0;
+        }
+
+        // ceil(100*used/capacity) < percent  <=>  100*used <= (percent-1)*capacity
+        var allowed = (long)Math.Floor((percent - 1) * (double)capacity / 100.0);
+        return Math.Max(0, UsedBytes - allowed);
+    }
+
+    private static int PercentRoundedUp(long used, long total)
+    {
+        if (total <= 0 || used <= 0)
+        {
+            return 0;
+        }
+
+        return (int)Math.Ceiling(used * 100.0 / total);
+    }
+}

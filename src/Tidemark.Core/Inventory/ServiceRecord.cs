@@ -1,0 +1,39 @@
+namespace Tidemark.Core.Inventory;
+
+/// <param name="Image">The image reference in the service spec (may carry a digest).</param>
+/// <param name="Replicas">Desired replicas for replicated services; null for global and job modes.</param>
+/// <param name="UpdateState">The swarm UpdateStatus.State, or null when no update ever ran.</param>
+public sealed record ServiceRecord(
+    string Id,
+    string Name,
+    string Image,
+    IReadOnlyDictionary<string, string> Labels,
+    ServiceMode Mode,
+    long? Replicas,
+    long RunningTasks,
+    long DesiredTasks,
+    string? UpdateState)
+{
+    public const string StackLabel = "com.docker.stack.namespace";
+
+    /// <summary>A service that wants tasks running: replicated with replicas &gt; 0, or global.</summary>
+    public bool WantsTasks => Mode switch
+    {
+        ServiceMode.Replicated => Replicas > 0,
+        ServiceMode.Global => true,
+        _ => RunningTasks > 0,
+    };
+
+    public string? Stack => Labels.TryGetValue(StackLabel, out var s) ? s : null;
+
+    /// <summary>Update or rollback states in which swarm is still replacing tasks.</summary>
+    public bool UpdateInProgress => UpdateState is "updating" or "rollback_started";
+}
+
+public enum ServiceMode
+{
+    Replicated,
+    Global,
+    ReplicatedJob,
+    GlobalJob,
+}

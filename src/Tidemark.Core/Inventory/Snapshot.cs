@@ -1,0 +1,26 @@
+namespace Tidemark.Core.Inventory;
+
+/// <summary>
+/// One complete reading of the host: what the daemon holds and how full its disk is.
+/// Built by the runtime adapter (or by the simulator); the policy only ever sees this.
+/// </summary>
+public sealed record Snapshot(
+    DateTimeOffset TakenAt,
+    DaemonFacts Daemon,
+    DiskReading Disk,
+    IReadOnlyList<ContainerRecord> Containers,
+    IReadOnlyList<ImageRecord> Images,
+    IReadOnlyList<ServiceRecord> Services,
+    IReadOnlyList<BuildCacheRecord> BuildCache);
+
+public sealed record DaemonFacts(string Version, string ApiVersion, string DataRoot, SwarmRole Swarm);
+
+public enum SwarmRole
+{
+    /// <summary>Not part of a swarm: there are no services to converge.</summary>
+    None,
+    /// <summary>A manager: services and their task counts are visible.</summary>
+    Manager,
+    /// <summary>A worker: services are managed elsewhere, only local task containers are visible.</summary>
+    Worker,
+}

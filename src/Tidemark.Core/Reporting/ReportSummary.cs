@@ -1,0 +1,49 @@
+using Tidemark.Core.Text;
+
+namespace Tidemark.Core.Reporting;
+
+/// <summary>The last line of every run: what happened, in one sentence an operator can grep for.</summary>
+public static class ReportSummary
+{
+    public static string For(RunReport report)
+    {
+        if (!report.Allowed)
+        {
+            var blockers = string.Join(", ", report.Gates.Where(g => !g.Passed).Select(g => g.Name));
+            return $"blocked by {blockers}: nothing removed";
+        }
+
+        if (report.Actions.Count == 0)
+        {
+            return "gates passed but nothing is old enough to remove";
+        }
+
+        if (report.DryRun || report.Actions.All(a => a.Status == ActionStatus.Planned))
+        {
+            var mode = report.DryRun ? "dry run" : "plan";
+            return $"{mode}: would remove {Count(report)} objects, about {ByteSize.Format(report.EstimatedBytes)}; nothing removed";
+        }
+
+        var failed = report.Actions.Count(a => a.Status == ActionStatus.Failed);
+        var skipped = report.Actions.Count(a => a.Status == ActionStatus.Skipped);
+        var text = $"reclaimed {ByteSize.Format(report.ReclaimedBytes)} (estimated {ByteSize.Format(report.EstimatedBytes)})";
+        if (report.DiskAfter is { } after)
+        {
+            text += $"; disk {after.Path} now at {after.UsedPercent}% (was {report.Disk.UsedPercent}%)";
+        }
+
+        if (skipped > 0)
+        {
+            text += $"; {skipped} steps skipped";
+        }
+
+        if (failed > 0)
+        {
+            text += $"; {failed} steps failed";
+        }
+
+        return text;
+    }
+
+    private static int Count(RunReport report) => report.Actions.Sum(a => a.Action.Items.Count);
+}

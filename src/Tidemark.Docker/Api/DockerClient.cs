@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Tidemark.Docker.Models;
+
+namespace Tidemark.Docker.Api;
+
+/// <summary>
+/// A small Docker Engine API client over the unix socket: the dozen endpoints Tidemark needs,
+/// at a negotiated API version, with expected failures as <see cref="ApiError"/> values.
+/// It never sends force, all or dangling=false, and has no volume endpoint at all.
+/// </summary>
+public sealed class DockerClient : IDisposable
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Prunes and removals can take minutes on a big store.</summary>
+    private static readonly TimeSpan RemovalTimeout = TimeSpan.FromMinutes(15);
+
+    private readonly HttpClient _http;
+    private readonly string _prefix;
+
+    private DockerClient(HttpClient http, DockerEndpoint endpoint, ApiVersion version, ApiVersion daemonVersion)
+    {
+        _http = http;
+        Endpoint = endpoint;
+        Version = version;
+        DaemonVersion = daemonVersion;
+        _prefix = $"v{version}/";
+    }
+
+    public DockerEndpoint Endpoint { get; }
+
+    /// <summary>The version every request uses: min(daemon, newest Tidemark knows).</summary>
+    public ApiVersion Version { get; }
+
+    public ApiVersion DaemonVersion { get; }
+
+    /// <summary>Pings the daemon and negotiates the API version.</summary>
+    public static async Task<ApiResult<DockerClient>> ConnectAsync(DockerEndpoint endpoint, CancellationToken ct)
+    {
+        var http = UnixSocketHttp.Create(endpoint.SocketPath);
+        var ping = await SendAsync(http, endpoint, HttpMethod.Get, "_ping", DefaultTimeout, ct).ConfigureAwait(false);
+        if (!ping.IsOk)
+        {
+            http.Dispose();
+            return ping.Error!;
+        }
+
+        using var response = ping.Value;
+        var header = response.Headers.TryGetValues("API-Version", out var values) ? values.FirstOrDefault() : null;
+        if (!ApiVersion.TryParse(header, out var daemon))
+        {
+            http.Dispose();
+            return new ApiError(ApiErrorKind.BadResponse,
+                $"the daemon at {endpoint.Display} sent no usable API-Version header ('{header}')");
+        }
+
+        if (ApiVersion.Negotiate(daemon) is not { } version)
+        {
+            http.Dispose();
+            return new ApiError(ApiErrorKind.Unsupported,
+                $"the daemon at {endpoint.Display} speaks Engine API {daemon}; Tidemark needs {ApiVersion.Oldest} or newer");
+        }
+
+        return ApiResult<DockerClient>.Ok(new DockerClient(http, endpoint, version, daemon));
+    }
+
+    public Task<ApiResult<SystemInfo>> GetInfoAsync(CancellationToken ct) =>
+        GetJsonAsync("info", DockerJsonContext.Default.SystemInfo, ct);
+
+    public Task<ApiResult<List<ContainerSummary>>> ListContainersAsync(CancellationToken ct) =>
+        GetJsonAsync("containers/json?all=1", DockerJsonContext.Default.ListContainerSummary, ct);
+
+    public Task<ApiResult<List<ImageSummary>>> ListImagesAsync(CancellationToken ct) =>
+        GetJsonAsync("images/json?all=1", DockerJsonContext.Default.ListImageSummary, ct);
+
+    /// <summary>Per-object sizes (shared image bytes, container writable layers) and build cache records.</summary>
+    public Task<ApiResult<DiskUsageResponse>> GetDiskUsageAsync(CancellationToken ct) =>
+        GetJsonAsync("system/df?verbose=1", DockerJsonContext.Default.DiskUsageResponse, ct);
+
+    public Task<ApiResult<List<SwarmService>>> ListServicesAsync(CancellationToken ct) =>
+        GetJsonAsync("services?status=1", DockerJsonContext.Default.ListSwarmService, ct);
+
+    public Task<ApiResult<ImageInspect>> InspectImageAsync(string id, CancellationToken ct) =>
+        GetJsonAsync($"images/{Uri.EscapeDataString(id)}/json", DockerJsonContext.Default.ImageInspect, ct);
+
+    public Task<ApiResult<List<ImageHistoryItem>>> GetImageHistoryAsync(string id, CancellationToken ct) =>
+        GetJsonAsync($"images/{Uri.EscapeDataString(id)}/history", DockerJsonContext.Default.ListImageHistoryItem, ct);
+
+    /// <summary>`docker container prune --filter until=…`: stopped containers created before the cut-off.</summary>
+    public Task<ApiResult<ContainerPruneResponse>> PruneContainersAsync(DateTimeOffset until, CancellationToken ct) =>
+        PostJsonAsync("containers/prune?filters=" + Filters(("until", Unix(until))),
+            DockerJsonContext.Default.ContainerPruneResponse, ct);
+
+    /// <summary>`docker image prune --filter until=…`: dangling images only (dangling=true is always sent).</summary>
+    public Task<ApiResult<ImagePruneResponse>> PruneDanglingImagesAsync(DateTimeOffset until, CancellationToken ct) =>
+        PostJsonAsync("images/prune?filters=" + Filters(("dangling", "true"), ("until", Unix(until))),
+            DockerJsonContext.Default.ImagePruneResponse, ct);
+
+    /// <summary>`docker builder prune --filter until=…` (never --all): build cache unused for that long.</summary>
+    public Task<ApiResult<BuildPruneResponse>> PruneBuildCacheAsync(TimeSpan unusedFor, CancellationToken ct) =>
+        PostJsonAsync("build/prune?filters=" + Filters(("until", GoDuration(unusedFor))),
+            DockerJsonContext.Default.BuildPruneResponse, ct);
+
+    /// <summary>DELETE /images/{id} without force: the daemon refuses (409) if anything uses it.</summary>
+    public Task<ApiResult<List<ImageDeleteItem>>> RemoveImageAsync(string id, CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Delete, $"images/{Uri.EscapeDataString(id)}?force=0&noprune=0",
+            DockerJsonContext.Default.ListImageDeleteItem, RemovalTimeout, ct);
+
+    public void Dispose() => _http.Dispose();
+
+    private Task<ApiResult<T>> GetJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Get, path, type, DefaultTimeout, ct);
+
+    private Task<ApiResult<T>> PostJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Post, path, type, RemovalTimeout, ct);
+
+    private async Task<ApiResult<T>> SendJsonAsync<T>(
+        HttpMethod method, string path, JsonTypeInfo<T> type, TimeSpan timeout, CancellationToken ct)
+    {
+        var sent = await SendAsync(_http, Endpoint, method, _prefix + path, timeout, ct).ConfigureAwait(false);
+        if (!sent.IsOk)
+        {
+            return sent.Error!;
+        }
+
+        using var response = sent.Value;
+        var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        return EngineJson.Parse(body, type, $"{method} /{path}");
+    }
+
+    private static async Task<ApiResult<HttpResponseMessage>> SendAsync(
+        HttpClient http, DockerEndpoint endpoint, HttpMethod method, string path, TimeSpan timeout, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        HttpResponseMessage response;
+        try
+        {
+            using var request = new HttpRequestMessage(method, path);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                // Buffer the body under the same deadline so a stalled daemon cannot hang us.
+                await response.Content.LoadIntoBufferAsync(deadline.Token).ConfigureAwait(false);
+                return ApiResult<HttpResponseMessage>.Ok(response);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ApiError(ApiErrorKind.Timeout,
+                $"the daemon at {endpoint.Display} did not answer {method} /{path} within {timeout.TotalSeconds:0}s");
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            var why = e.InnerException is SocketException se ? Describe(se) : e.InnerException?.Message ?? e.Message;
+            return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {endpoint.Display}: {why}");
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            var message = EngineJson.ErrorMessage(text);
+            var kind = response.StatusCode switch
+            {
+                HttpStatusCode.NotFound => ApiErrorKind.NotFound,
+                HttpStatusCode.Conflict => ApiErrorKind.Conflict,
+                _ => ApiErrorKind.DaemonError,
+            };
+            return new ApiError(kind, $"{method} /{path}: {(int)response.StatusCode} {message}", (int)response.StatusCode);
+        }
+    }
+
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported => "no socket there (is dockerd running?)",
+        SocketError.ConnectionRefused => "connection refused (is dockerd running?)",
+        SocketError.AccessDenied => "permission denied (run as root or a member of the docker group)",
+        _ => e.Message,
+    };
+
+    private static string Filters(params (string Key, string Value)[] filters)
+    {
+        var map = filters.GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.Select(f => f.Value).ToList());
+        return Uri.EscapeDataString(JsonSerializer.Serialize(map, DockerJsonContext.Default.DictionaryStringListString));
+    }
+
+    private static string Unix(DateTimeOffset t) => t.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string GoDuration(TimeSpan d) =>
+        ((long)Math.Max(0, d.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
+}

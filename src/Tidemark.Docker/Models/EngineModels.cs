@@ -1,0 +1,191 @@
+using System.Text.Json.Serialization;
+
+namespace Tidemark.Docker.Models;
+
+// Engine API shapes, only the fields Tidemark reads. Property names are the API's own.
+
+public sealed class SystemInfo
+{
+    public string? DockerRootDir { get; set; }
+    public string? ServerVersion { get; set; }
+    public SwarmInfo? Swarm { get; set; }
+}
+
+public sealed class SwarmInfo
+{
+    public string? LocalNodeState { get; set; }
+    public bool ControlAvailable { get; set; }
+}
+
+public sealed class ContainerSummary
+{
+    public string Id { get; set; } = "";
+    public List<string>? Names { get; set; }
+    public string? Image { get; set; }
+    public string? ImageID { get; set; }
+    public long Created { get; set; }
+    public string? State { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public long SizeRw { get; set; }
+}
+
+public sealed class ImageSummary
+{
+    public string Id { get; set; } = "";
+    public string? ParentId { get; set; }
+    public List<string>? RepoTags { get; set; }
+    public List<string>? RepoDigests { get; set; }
+    public long Created { get; set; }
+    public long Size { get; set; }
+    public long SharedSize { get; set; } = -1;
+    public long Containers { get; set; } = -1;
+}
+
+public sealed class ImageInspect
+{
+    public string Id { get; set; } = "";
+    public List<string>? RepoTags { get; set; }
+    public string? Created { get; set; }
+    public long Size { get; set; }
+    public RootFs? RootFS { get; set; }
+}
+
+public sealed class RootFs
+{
+    public string? Type { get; set; }
+    public List<string>? Layers { get; set; }
+}
+
+public sealed class ImageHistoryItem
+{
+    public string? Id { get; set; }
+    public long Created { get; set; }
+    public string? CreatedBy { get; set; }
+    public long Size { get; set; }
+}
+
+public sealed class BuildCacheItem
+{
+    [JsonPropertyName("ID")]
+    public string Id { get; set; } = "";
+    public string? Type { get; set; }
+    public string? Description { get; set; }
+    public bool InUse { get; set; }
+    public bool Shared { get; set; }
+    public long Size { get; set; }
+    public DateTimeOffset? CreatedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+}
+
+/// <summary>
+/// GET /system/df in both shapes: flat arrays (API &lt; 1.52) and the per-type usage objects with
+/// Items (API 1.52 and later).
+/// </summary>
+public sealed class DiskUsageResponse
+{
+    public List<ImageSummary>? Images { get; set; }
+    public List<ContainerSummary>? Containers { get; set; }
+    public List<BuildCacheItem>? BuildCache { get; set; }
+
+    public UsageGroup<ImageSummary>? ImagesDiskUsage { get; set; }
+    public UsageGroup<ContainerSummary>? ContainersDiskUsage { get; set; }
+    public UsageGroup<BuildCacheItem>? BuildCacheDiskUsage { get; set; }
+
+    public IReadOnlyList<ImageSummary> AllImages => ImagesDiskUsage?.Items ?? Images ?? [];
+    public IReadOnlyList<ContainerSummary> AllContainers => ContainersDiskUsage?.Items ?? Containers ?? [];
+    public IReadOnlyList<BuildCacheItem> AllBuildCache => BuildCacheDiskUsage?.Items ?? BuildCache ?? [];
+}
+
+public sealed class UsageGroup<T>
+{
+    public long TotalSize { get; set; }
+    public long Reclaimable { get; set; }
+    public List<T>? Items { get; set; }
+}
+
+public sealed class SwarmService
+{
+    [JsonPropertyName("ID")]
+    public string Id { get; set; } = "";
+    public ServiceSpec? Spec { get; set; }
+    public UpdateStatus? UpdateStatus { get; set; }
+    public ServiceStatus? ServiceStatus { get; set; }
+}
+
+public sealed class ServiceSpec
+{
+    public string? Name { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public TaskTemplate? TaskTemplate { get; set; }
+    public ServiceModeSpec? Mode { get; set; }
+}
+
+public sealed class TaskTemplate
+{
+    public ContainerSpec? ContainerSpec { get; set; }
+}
+
+public sealed class ContainerSpec
+{
+    public string? Image { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+}
+
+public sealed class ServiceModeSpec
+{
+    public ReplicatedMode? Replicated { get; set; }
+    public EmptyObject? Global { get; set; }
+    public EmptyObject? ReplicatedJob { get; set; }
+    public EmptyObject? GlobalJob { get; set; }
+}
+
+public sealed class ReplicatedMode
+{
+    public long? Replicas { get; set; }
+}
+
+public sealed class EmptyObject
+{
+}
+
+public sealed class UpdateStatus
+{
+    public string? State { get; set; }
+}
+
+public sealed class ServiceStatus
+{
+    public long RunningTasks { get; set; }
+    public long DesiredTasks { get; set; }
+    public long CompletedTasks { get; set; }
+}
+
+public sealed class ContainerPruneResponse
+{
+    public List<string>? ContainersDeleted { get; set; }
+    public long SpaceReclaimed { get; set; }
+}
+
+public sealed class ImagePruneResponse
+{
+    public List<ImageDeleteItem>? ImagesDeleted { get; set; }
+    public long SpaceReclaimed { get; set; }
+}
+
+public sealed class BuildPruneResponse
+{
+    public List<string>? CachesDeleted { get; set; }
+    public long SpaceReclaimed { get; set; }
+}
+
+public sealed class ImageDeleteItem
+{
+    public string? Untagged { get; set; }
+    public string? Deleted { get; set; }
+}
+
+public sealed class ErrorResponse
+{
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
+}

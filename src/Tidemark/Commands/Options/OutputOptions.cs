@@ -1,0 +1,23 @@
+using System.CommandLine;
+
+namespace Tidemark.Cli.Commands.Options;
+
+/// <summary>--json and --verbose: one output path for every reporting command.</summary>
+public sealed class OutputOptions
+{
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print one JSON object instead of log lines (see docs/json-output.md)",
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Also list every object each step would remove",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Json);
+        command.Options.Add(Verbose);
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Tidemark.Cli.Commands.Options;
+using Tidemark.Cli.Output;
+using Tidemark.Cli.Pipeline;
+
+namespace Tidemark.Cli.Commands;
+
+public static class PlanCommand
+{
+    public static Command Create(CliConsole console, TimeProvider clock)
+    {
+        var config = new ConfigOptions();
+        var output = new OutputOptions();
+        var command = new Command("plan",
+            "Evaluate the gates and show what a run would remove, with estimated bytes. Changes nothing.");
+        config.AddTo(command);
+        output.AddTo(command);
+        command.SetAction((result, ct) => new OneShot(console, clock).RunAsync(new OneShotOptions(
+            "plan",
+            Execute: false,
+            DryRun: false,
+            config.Read(result),
+            result.GetValue(output.Json),
+            result.GetValue(output.Verbose)), ct));
+        return command;
+    }
+}

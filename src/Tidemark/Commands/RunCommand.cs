@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Tidemark.Cli.Commands.Options;
+using Tidemark.Cli.Output;
+using Tidemark.Cli.Pipeline;
+
+namespace Tidemark.Cli.Commands;
+
+public static class RunCommand
+{
+    public static Command Create(CliConsole console, TimeProvider clock)
+    {
+        var config = new ConfigOptions();
+        var output = new OutputOptions();
+        var dryRun = new Option<bool>("--dry-run", "-n")
+        {
+            Description = "Decide and report as a run would, but remove nothing",
+        };
+        var command = new Command("run",
+            "Evaluate the gates and, only when all pass, remove what the plan lists (one-shot; for a systemd timer).");
+        config.AddTo(command);
+        output.AddTo(command);
+        command.Options.Add(dryRun);
+        command.SetAction((result, ct) => new OneShot(console, clock).RunAsync(new OneShotOptions(
+            "run",
+            Execute: true,
+            result.GetValue(dryRun),
+            config.Read(result),
+            result.GetValue(output.Json),
+            result.GetValue(output.Verbose)), ct));
+        return command;
+    }
+}

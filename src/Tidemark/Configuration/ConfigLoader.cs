@@ -1,0 +1,243 @@
+using Tidemark.Core.Configuration;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Tidemark.Cli.Configuration;
+
+/// <summary>Where the config came from, for the first line of output.</summary>
+public sealed record LoadedSettings(Settings Settings, string Source);
+
+/// <summary>
+/// Reads the TOML config and checks every key. Walks the syntax tree rather than binding to a
+/// type so that every error can name the line, the key and the value.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string DefaultPath = "/etc/tidemark/tidemark.toml";
+
+    /// <param name="explicitPath">--config, else TIDEMARK_CONFIG; null means the default path, which may be absent.</param>
+    public static (LoadedSettings? Loaded, ConfigError? Error) Load(string? explicitPath)
+    {
+        var path = explicitPath ?? DefaultPath;
+        if (!File.Exists(path))
+        {
+            return explicitPath is null
+                ? (new LoadedSettings(Settings.Default, $"built-in defaults (no {DefaultPath})"), null)
+                : (null, new ConfigError(path, null, null, "config file not found"));
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new ConfigError(path, null, null, $"cannot read: {e.Message}"));
+        }
+
+        var (settings, error) = Parse(text, path);
+        return error is null ? (new LoadedSettings(settings!, path), null) : (null, error);
+    }
+
+    public static (Settings? Settings, ConfigError? Error) Parse(string text, string file)
+    {
+        var doc = SyntaxParser.Parse(text, file);
+        foreach (var d in doc.Diagnostics)
+        {
+            if (d.Kind == DiagnosticMessageKind.Error)
+            {
+                return (null, new ConfigError(file, d.Span.Start.Line + 1, null, $"not valid TOML: {d.Message}"));
+            }
+        }
+
+        var entries = new List<Entry>();
+        foreach (var kv in doc.KeyValues)
+        {
+            Flatten([], kv, entries);
+        }
+
+        foreach (var table in doc.Tables)
+        {
+            var name = KeyParts(table.Name);
+            if (table is TableArraySyntax)
+            {
+                return (null, new ConfigError(file, Line(table), $"[[{string.Join('.', name)}]]", "arrays of tables are not used by Tidemark"));
+            }
+
+            if (table.Items.ChildrenCount == 0)
+            {
+                entries.Add(new Entry(name, null, Line(table)));
+            }
+
+            foreach (var kv in table.Items)
+            {
+                Flatten(name, kv, entries);
+            }
+        }
+
+        var settings = Settings.Default;
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var (key, error) = Resolve(entry);
+            if (error is not null)
+            {
+                return (null, new ConfigError(file, entry.Line, entry.Display, error));
+            }
+
+            if (key is null)
+            {
+                continue;
+            }
+
+            var (value, typeError) = Read(entry.Value!, key.Kind);
+            if (typeError is not null)
+            {
+                return (null, new ConfigError(file, entry.Line, key.Name, $"= {Show(entry.Value!)}: {typeError}"));
+            }
+
+            if (key.Check(value!) is { } invalid)
+            {
+                return (null, new ConfigError(file, entry.Line, key.Name, $"= {Show(entry.Value!)}: {invalid}"));
+            }
+
+            settings = key.Apply(settings, value!);
+            lines[key.Name] = entry.Line;
+        }
+
+        foreach (var (section, key, message) in ConfigSchema.CrossCheck(settings))
+        {
+            var name = $"[{section}] {key}";
+            return (null, new ConfigError(file, lines.TryGetValue(name, out var l) ? l : null, name, message));
+        }
+
+        return (settings, null);
+    }
+
+    private sealed record Entry(IReadOnlyList<string> Path, ValueSyntax? Value, int Line)
+    {
+        public string Display => Path.Count switch
+        {
+            0 => "(top level)",
+            1 => Value is null ? $"[{Path[0]}]" : Path[0],
+            _ => $"[{string.Join('.', Path.Take(Path.Count - 1))}] {Path[^1]}",
+        };
+    }
+
+    private static (ConfigKey? Key, string? Error) Resolve(Entry entry)
+    {
+        var sections = ConfigSchema.Keys.Select(k => k.Section).Distinct().ToList();
+        if (entry.Value is null)
+        {
+            // An empty [section] is fine when the section exists.
+            return sections.Contains(entry.Path[0]) && entry.Path.Count == 1
+                ? (null, null)
+                : (null, $"unknown section (known: {string.Join(", ", sections.Select(s => $"[{s}]"))})");
+        }
+
+        if (entry.Path.Count == 1)
+        {
+            return (null, $"settings belong in a section such as [disk]; known sections: {string.Join(", ", sections.Select(s => $"[{s}]"))}");
+        }
+
+        var section = entry.Path[0];
+        if (entry.Path.Count > 2 || !sections.Contains(section))
+        {
+            return (null, entry.Path.Count > 2 && sections.Contains(section)
+                ? $"unknown key (known in [{section}]: {Known(section)})"
+                : $"unknown section [{string.Join('.', entry.Path.Take(entry.Path.Count - 1))}] (known: {string.Join(", ", sections.Select(s => $"[{s}]"))})");
+        }
+
+        var key = ConfigSchema.Keys.FirstOrDefault(k => k.Section == section && k.Key == entry.Path[1]);
+        return key is null ? (null, $"unknown key (known in [{section}]: {Known(section)})") : (key, null);
+    }
+
+    private static string Known(string section) =>
+        string.Join(", ", ConfigSchema.Keys.Where(k => k.Section == section).Select(k => k.Key));
+
+    private static (ConfigValue? Value, string? Error) Read(ValueSyntax syntax, ValueKind kind)
+    {
+        switch (kind, syntax)
+        {
+            case (ValueKind.Integer, IntegerValueSyntax i):
+                return (new ConfigValue.Integer(i.Value), null);
+            case (ValueKind.Text, StringValueSyntax s):
+                return (new ConfigValue.Text(s.Value ?? ""), null);
+            case (ValueKind.Flag, BooleanValueSyntax b):
+                return (new ConfigValue.Flag(b.Value), null);
+            case (ValueKind.TextList, ArraySyntax a):
+                var items = new List<string>();
+                foreach (var item in a.Items)
+                {
+                    if (item.Value is not StringValueSyntax s)
+                    {
+                        return (null, "expected an array of strings");
+                    }
+
+                    items.Add(s.Value ?? "");
+                }
+
+                return (new ConfigValue.TextList(items), null);
+            default:
+                return (null, kind switch
+                {
+                    ValueKind.Integer => "expected an integer",
+                    ValueKind.Text => "expected a string",
+                    ValueKind.Flag => "expected true or false",
+                    _ => "expected an array of strings",
+                });
+        }
+    }
+
+    private static void Flatten(IReadOnlyList<string> prefix, KeyValueSyntax kv, List<Entry> into)
+    {
+        var path = prefix.Concat(KeyParts(kv.Key)).ToList();
+        if (kv.Value is InlineTableSyntax inline)
+        {
+            foreach (var item in inline.Items)
+            {
+                if (item.KeyValue is { } inner)
+                {
+                    Flatten(path, inner, into);
+                }
+            }
+
+            return;
+        }
+
+        into.Add(new Entry(path, kv.Value, Line(kv)));
+    }
+
+    private static List<string> KeyParts(KeySyntax? key)
+    {
+        var parts = new List<string>();
+        if (key is null)
+        {
+            return parts;
+        }
+
+        parts.Add(KeyText(key.Key));
+        foreach (var dotted in key.DotKeys)
+        {
+            parts.Add(KeyText(dotted.Key));
+        }
+
+        return parts;
+    }
+
+    private static string KeyText(BareKeyOrStringValueSyntax? key) => key switch
+    {
+        BareKeySyntax bare => bare.Key?.Text ?? "",
+        StringValueSyntax quoted => quoted.Value ?? "",
+        _ => "",
+    };
+
+    private static int Line(SyntaxNode node) => node.Span.Start.Line + 1;
+
+    private static string Show(ValueSyntax value)
+    {
+        var text = value.ToString()?.Trim() ?? "";
+        return text.Length > 80 ? text[..77] + "..." : text;
+    }
+}

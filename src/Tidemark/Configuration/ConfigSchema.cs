@@ -1,0 +1,126 @@
+using Tidemark.Core.Configuration;
+using Tidemark.Core.Gates;
+
+namespace Tidemark.Cli.Configuration;
+
+/// <summary>A value as written in the file, already of the key's kind.</summary>
+public abstract record ConfigValue
+{
+    public sealed record Integer(long Value) : ConfigValue;
+    public sealed record Text(string Value) : ConfigValue;
+    public sealed record Flag(bool Value) : ConfigValue;
+    public sealed record TextList(IReadOnlyList<string> Values) : ConfigValue;
+}
+
+public enum ValueKind
+{
+    Integer,
+    Text,
+    Flag,
+    TextList,
+}
+
+/// <summary>
+/// One setting: where it lives, what it holds, how it is checked and applied. The table below is
+/// the whole configuration surface; docs/configuration.md documents the same keys.
+/// </summary>
+/// <param name="Check">Returns an error message, or null when the value is acceptable.</param>
+public sealed record ConfigKey(
+    string Section,
+    string Key,
+    ValueKind Kind,
+    Func<ConfigValue, string?> Check,
+    Func<Settings, ConfigValue, Settings> Apply)
+{
+    public string Name => $"[{Section}] {Key}";
+}
+
+public static class ConfigSchema
+{
+    public static readonly IReadOnlyList<ConfigKey> Keys =
+    [
+        new("docker", "host", ValueKind.Text, v => UnixSocket(Str(v)),
+            (s, v) => s with { Docker = s.Docker with { Host = Str(v) } }),
+
+        new("disk", "path", ValueKind.Text, v => Str(v).Length == 0 || Str(v).StartsWith('/') ? null : "must be an absolute path, or empty for the daemon's data root",
+            (s, v) => s with { Disk = s.Disk with { Path = Str(v) } }),
+        new("disk", "high_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
+            (s, v) => s with { Disk = s.Disk with { HighWatermarkPercent = Int(v) } }),
+        new("disk", "low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
+            (s, v) => s with { Disk = s.Disk with { LowWatermarkPercent = Int(v) } }),
+
+        new("busy", "stack_patterns", ValueKind.TextList, Regexes,
+            (s, v) => s with { Busy = s.Busy with { StackPatterns = List(v) } }),
+        new("busy", "service_patterns", ValueKind.TextList, Regexes,
+            (s, v) => s with { Busy = s.Busy with { ServicePatterns = List(v) } }),
+        new("busy", "container_patterns", ValueKind.TextList, Regexes,
+            (s, v) => s with { Busy = s.Busy with { ContainerPatterns = List(v) } }),
+        new("busy", "labels", ValueKind.TextList, Labels,
+            (s, v) => s with { Busy = s.Busy with { Labels = List(v) } }),
+
+        new("prune", "min_age", ValueKind.Text, v => DurationText.TryParse(Str(v), out _) ? null : "not a duration (use e.g. 90m, 24h, 7d)",
+            (s, v) => s with { Prune = s.Prune with { MinAge = Duration(v) } }),
+        new("prune", "protect", ValueKind.TextList, v => List(v).Any(string.IsNullOrWhiteSpace) ? "patterns must not be empty" : null,
+            (s, v) => s with { Prune = s.Prune with { Protect = List(v) } }),
+
+        new("lock", "path", ValueKind.Text, v => Str(v).StartsWith('/') ? null : "must be an absolute path",
+            (s, v) => s with { Lock = s.Lock with { Path = Str(v) } }),
+    ];
+
+    /// <summary>Checks that need more than one key; located at the key that makes them fail.</summary>
+    public static IEnumerable<(string Section, string Key, string Message)> CrossCheck(Settings s)
+    {
+        if (s.Disk.LowWatermarkPercent >= s.Disk.HighWatermarkPercent)
+        {
+            yield return ("disk", "low_watermark_percent",
+                $"low watermark {s.Disk.LowWatermarkPercent}% must be below the high watermark {s.Disk.HighWatermarkPercent}%");
+        }
+    }
+
+    private static string Str(ConfigValue v) => ((ConfigValue.Text)v).Value;
+
+    private static int Int(ConfigValue v) => (int)((ConfigValue.Integer)v).Value;
+
+    private static IReadOnlyList<string> List(ConfigValue v) => ((ConfigValue.TextList)v).Values;
+
+    private static TimeSpan Duration(ConfigValue v)
+    {
+        DurationText.TryParse(Str(v), out var d);
+        return d;
+    }
+
+    private static string? Percent(ConfigValue v, int min, int max)
+    {
+        var n = ((ConfigValue.Integer)v).Value;
+        return n < min || n > max ? $"must be a whole percentage from {min} to {max}" : null;
+    }
+
+    private static string? UnixSocket(string host) =>
+        Tidemark.Docker.Api.DockerEndpoint.TryParse(host, out _, out var error) ? null : error;
+
+    private static string? Regexes(ConfigValue v)
+    {
+        foreach (var p in List(v))
+        {
+            if (!BusySelector.TryValidatePattern(p, out var error))
+            {
+                return $"bad regular expression '{p}': {error}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Labels(ConfigValue v)
+    {
+        foreach (var l in List(v))
+        {
+            if (l.Length == 0 || l.StartsWith('='))
+            {
+                return $"'{l}' is not a label selector (use key or key=value)";
+            }
+        }
+
+        return null;
+    }
+}

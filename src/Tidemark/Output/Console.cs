@@ -1,0 +1,18 @@
+namespace Tidemark.Cli.Output;
+
+/// <summary>
+/// Where a command writes and what it may read from its environment. Tests pass their own; the
+/// process passes the real console.
+/// </summary>
+public sealed record CliConsole(TextWriter Out, TextWriter Error, Func<string, string?> Environment, bool Colour)
+{
+    public static CliConsole FromProcess() => new(
+        System.Console.Out,
+        System.Console.Error,
+        System.Environment.GetEnvironmentVariable,
+        // Colour only for a person at a terminal: journald, pipes and NO_COLOR get plain text.
+        !System.Console.IsOutputRedirected && System.Environment.GetEnvironmentVariable("NO_COLOR") is null
+            && System.Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"));
+
+    public void Fail(string message) => Error.WriteLine($"tidemark: {message}");
+}

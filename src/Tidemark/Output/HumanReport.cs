@@ -1,0 +1,61 @@
+using Tidemark.Core.Planning;
+using Tidemark.Core.Reporting;
+using Tidemark.Core.Text;
+
+namespace Tidemark.Cli.Output;
+
+/// <summary>
+/// The log lines: one per gate, one per action, one summary. Each line stands alone, for an
+/// operator reading journald at 3 a.m.
+/// </summary>
+public static class HumanReport
+{
+    public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, bool verbose, Paint paint)
+    {
+        var d = report.Daemon;
+        w.WriteLine($"tidemark {report.Command}: Docker {d.Version} (API {d.ApiVersion}) at {endpoint}, data root {d.DataRoot}; config: {configSource}");
+        foreach (var g in report.Gates)
+        {
+            var verdict = g.Passed ? paint.Green("pass ") : paint.Yellow("block");
+            w.WriteLine($"gate {g.Name,-8} {verdict} {g.Reason}");
+        }
+
+        foreach (var a in report.Actions)
+        {
+            w.WriteLine(ActionLine(a, paint));
+            if (verbose)
+            {
+                foreach (var item in a.Action.Items)
+                {
+                    w.WriteLine(paint.Dim($"    {Short(item.Id)} {item.Name}: {ByteSize.Format(item.Bytes)} ({item.Why})"));
+                }
+            }
+        }
+
+        w.WriteLine($"result: {ReportSummary.For(report)}");
+    }
+
+    private static string ActionLine(ActionReport a, Paint paint)
+    {
+        var action = a.Action;
+        var head = $"stage {action.Stage} {ActionKinds.Name(action.Kind),-15}";
+        var what = $"{action.Items.Count} {action.Target}";
+        return a.Status switch
+        {
+            ActionStatus.Planned => $"{head} would remove {what}: about {ByteSize.Format(action.EstimatedBytes)}",
+            ActionStatus.Done => $"{head} {paint.Green("removed")} {Removed(a)} {action.Target}: reclaimed {ByteSize.Format(a.ReclaimedBytes ?? 0)} (estimated {ByteSize.Format(action.EstimatedBytes)}){Suffix(a.Message)}",
+            ActionStatus.Skipped => $"{head} {paint.Yellow("skipped")} {what}: {a.Message}",
+            _ => $"{head} {paint.Red("failed")} {what}: {a.Message}",
+        };
+    }
+
+    private static string Removed(ActionReport a) => (a.RemovedCount ?? a.Action.Items.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Suffix(string? message) => string.IsNullOrEmpty(message) ? "" : $"; {message}";
+
+    private static string Short(string id)
+    {
+        var hex = id.StartsWith("sha256:", StringComparison.Ordinal) ? id[7..] : id;
+        return hex.Length > 12 ? hex[..12] : hex;
+    }
+}

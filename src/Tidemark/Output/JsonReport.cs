@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Planning;
+using Tidemark.Core.Reporting;
+
+namespace Tidemark.Cli.Output;
+
+/// <summary>The --json document: one object per invocation, documented in docs/json-output.md.</summary>
+public static class JsonReport
+{
+    public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, string version, int low, int high)
+    {
+        var doc = new ReportDocument(
+            report.Command,
+            version,
+            configSource,
+            report.Allowed,
+            report.DryRun,
+            new DaemonDocument(report.Daemon.Version, report.Daemon.ApiVersion, endpoint, report.Daemon.DataRoot,
+                report.Daemon.Swarm.ToString().ToLowerInvariant()),
+            Disk(report.Disk, low, high),
+            report.Gates.Select(g => new GateDocument(g.Name, g.Passed, g.Reason)).ToList(),
+            report.Actions.Select(Action).ToList(),
+            report.EstimatedBytes,
+            report.ReclaimedBytes,
+            report.DiskAfter is { } after ? Disk(after, low, high) : null,
+            ReportSummary.For(report));
+        w.WriteLine(JsonSerializer.Serialize(doc, OutputJsonContext.Default.ReportDocument));
+    }
+
+    public static void WriteError(TextWriter w, int exitCode, string message) =>
+        w.WriteLine(JsonSerializer.Serialize(new ErrorDocument(new ErrorBody(exitCode, message)), OutputJsonContext.Default.ErrorDocument));
+
+    private static DiskDocument Disk(DiskReading d, int low, int high) => new(
+        d.Path, d.UsedPercent, d.TotalBytes, d.UsedBytes, d.AvailableBytes, d.InodeUsedPercent, high, low);
+
+    private static ActionDocument Action(ActionReport a) => new(
+        a.Action.Stage,
+        ActionKinds.Name(a.Action.Kind),
+        a.Action.Target,
+        a.Action.EstimatedBytes,
+        a.Status.ToString().ToLowerInvariant(),
+        a.ReclaimedBytes,
+        a.RemovedCount,
+        a.Message,
+        a.Action.Items.Select(i => new ItemDocument(i.Id, i.Name, i.Bytes, i.Why)).ToList());
+}
+
+public sealed record ReportDocument(
+    string Command,
+    string Version,
+    string Config,
+    bool Allowed,
+    bool DryRun,
+    DaemonDocument Daemon,
+    DiskDocument Disk,
+    List<GateDocument> Gates,
+    List<ActionDocument> Actions,
+    long EstimatedBytes,
+    long ReclaimedBytes,
+    DiskDocument? DiskAfter,
+    string Summary);
+
+public sealed record DaemonDocument(string Version, string ApiVersion, string Endpoint, string DataRoot, string Swarm);
+
+public sealed record DiskDocument(
+    string Path,
+    int UsedPercent,
+    long TotalBytes,
+    long UsedBytes,
+    long AvailableBytes,
+    int InodesUsedPercent,
+    int HighWatermarkPercent,
+    int LowWatermarkPercent);
+
+public sealed record GateDocument(string Name, bool Passed, string Reason);
+
+public sealed record ActionDocument(
+    int Stage,
+    string Kind,
+    string Target,
+    long Bytes,
+    string Status,
+    long? ReclaimedBytes,
+    int? Removed,
+    string? Message,
+    List<ItemDocument> Items);
+
+public sealed record ItemDocument(string Id, string Name, long Bytes, string Why);
+
+public sealed record ErrorDocument(ErrorBody Error);
+
+public sealed record ErrorBody(int ExitCode, string Message);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ReportDocument))]
+[JsonSerializable(typeof(ErrorDocument))]
+public sealed partial class OutputJsonContext : JsonSerializerContext
+{
+}

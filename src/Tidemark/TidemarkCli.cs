@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Tidemark.Cli.Commands;
+using Tidemark.Cli.Output;
+
+namespace Tidemark.Cli;
+
+/// <summary>The command tree; one file per command under Commands/.</summary>
+public static class TidemarkCli
+{
+    public static RootCommand Build(CliConsole console, TimeProvider clock)
+    {
+        var root = new RootCommand(
+            "Tidemark keeps a Docker host's image store as a warm cache: it prunes only under disk pressure, " +
+            "only while no CI run or deploy is live, and never touches volumes or images in use.");
+        root.Subcommands.Add(PlanCommand.Create(console, clock));
+        root.Subcommands.Add(RunCommand.Create(console, clock));
+        root.Subcommands.Add(VersionCommand.Create(console));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider clock, CancellationToken ct = default)
+    {
+        var root = Build(console, clock);
+        if (args.Length == 0)
+        {
+            // No command: show what there is, and say it was a usage error.
+            _ = root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Error, Error = console.Error });
+            return ExitCodes.Usage;
+        }
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                console.Fail(error.Message);
+            }
+
+            console.Error.WriteLine("Run 'tidemark --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = console.Out,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+            }, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            console.Fail("interrupted: stopped before finishing");
+            return ExitCodes.TempFail;
+        }
+        catch (Exception e)
+        {
+            console.Fail($"unexpected error: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.Software;
+        }
+    }
+}
