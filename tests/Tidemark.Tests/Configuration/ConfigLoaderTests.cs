@@ -1,0 +1,196 @@
+using Tidemark.Cli.Configuration;
+using Tidemark.Core.Configuration;
+
+namespace Tidemark.Tests.Configuration;
+
+public sealed class ConfigLoaderTests
+{
+    private const string File = "/etc/tidemark/tidemark.toml";
+
+    private static Settings Valid(string toml)
+    {
+        var (settings, error) = ConfigLoader.Parse(toml, File);
+        Assert.Null(error);
+        return settings!;
+    }
+
+    private static ConfigError Invalid(string toml)
+    {
+        var (settings, error) = ConfigLoader.Parse(toml, File);
+        Assert.Null(settings);
+        return error!;
+    }
+
+    [Fact]
+    public void Empty_file_means_documented_defaults()
+    {
+        var s = Valid("");
+        Assert.Equal("unix:///var/run/docker.sock", s.Docker.Host);
+        Assert.Equal("", s.Disk.Path);
+        Assert.Equal(80, s.Disk.HighWatermarkPercent);
+        Assert.Equal(70, s.Disk.LowWatermarkPercent);
+        Assert.Empty(s.Busy.StackPatterns);
+        Assert.Equal(["tidemark.busy"], s.Busy.Labels);
+        Assert.Equal(TimeSpan.FromHours(24), s.Prune.MinAge);
+        Assert.Empty(s.Prune.Protect);
+    }
+
+    [Fact]
+    public void Every_documented_key_is_read()
+    {
+        var s = Valid("""
+            [docker]
+            host = "unix:///run/docker.sock"
+            [disk]
+            path = "/srv/docker"
+            high_watermark_percent = 90
+            low_watermark_percent = 60
+            [busy]
+            stack_patterns = ['^[a-z0-9]{1,4}-[0-9a-f]{6}_ci_']
+            service_patterns = ["^deploy-"]
+            container_patterns = ["^runner-"]
+            labels = ["ci.run", "phase=deploy"]
+            [prune]
+            min_age = "36h"
+            protect = ["postgres:*", "registry.local/base/*"]
+            [lock]
+            path = "/tmp/t.lock"
+            """);
+        Assert.Equal("unix:///run/docker.sock", s.Docker.Host);
+        Assert.Equal("/srv/docker", s.Disk.Path);
+        Assert.Equal(90, s.Disk.HighWatermarkPercent);
+        Assert.Equal(60, s.Disk.LowWatermarkPercent);
+        Assert.Equal(["^[a-z0-9]{1,4}-[0-9a-f]{6}_ci_"], s.Busy.StackPatterns);
+        Assert.Equal(["^deploy-"], s.Busy.ServicePatterns);
+        Assert.Equal(["^runner-"], s.Busy.ContainerPatterns);
+        Assert.Equal(["ci.run", "phase=deploy"], s.Busy.Labels);
+        Assert.Equal(TimeSpan.FromHours(36), s.Prune.MinAge);
+        Assert.Equal(["postgres:*", "registry.local/base/*"], s.Prune.Protect);
+        Assert.Equal("/tmp/t.lock", s.Lock.Path);
+    }
+
+    [Fact]
+    public void Dotted_and_inline_tables_work_like_sections()
+    {
+        var s = Valid("""
+            disk.high_watermark_percent = 85
+            prune = { min_age = "2d" }
+            """);
+        Assert.Equal(85, s.Disk.HighWatermarkPercent);
+        Assert.Equal(TimeSpan.FromDays(2), s.Prune.MinAge);
+    }
+
+    [Fact]
+    public void Unknown_key_names_line_key_and_the_known_keys()
+    {
+        var e = Invalid("""
+            [disk]
+            high_watermark_percent = 85
+            hgh_watermark_percent = 90
+            """);
+        Assert.Equal(3, e.Line);
+        Assert.Equal("[disk] hgh_watermark_percent", e.Key);
+        Assert.Contains("high_watermark_percent", e.Message);
+        Assert.StartsWith($"{File}:3: [disk] hgh_watermark_percent: unknown key", e.ToString());
+    }
+
+    [Fact]
+    public void Unknown_section_is_an_error()
+    {
+        var e = Invalid("[dsk]\npath = \"/x\"\n");
+        Assert.Equal(2, e.Line);
+        Assert.Contains("unknown section [dsk]", e.Message);
+    }
+
+    [Fact]
+    public void Empty_unknown_section_is_an_error()
+    {
+        var e = Invalid("[volumes]\n");
+        Assert.Equal(1, e.Line);
+        Assert.Contains("unknown section", e.Message);
+    }
+
+    [Fact]
+    public void Top_level_key_is_an_error() =>
+        Assert.Contains("belong in a section", Invalid("high_watermark_percent = 80\n").Message);
+
+    [Theory]
+    [InlineData("[disk]\nhigh_watermark_percent = \"80\"", "expected an integer")]
+    [InlineData("[disk]\npath = 3", "expected a string")]
+    [InlineData("[busy]\nlabels = \"tidemark.busy\"", "expected an array of strings")]
+    [InlineData("[busy]\nlabels = [1, 2]", "expected an array of strings")]
+    [InlineData("[prune]\nmin_age = 24", "expected a string")]
+    public void Wrong_types_name_the_key_and_value(string toml, string expected)
+    {
+        var e = Invalid(toml);
+        Assert.Equal(2, e.Line);
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("= ", e.Message);
+    }
+
+    [Theory]
+    [InlineData("[disk]\nhigh_watermark_percent = 120", "from 1 to 100")]
+    [InlineData("[disk]\nhigh_watermark_percent = 0", "from 1 to 100")]
+    [InlineData("[disk]\nlow_watermark_percent = -5", "from 1 to 99")]
+    public void Out_of_range_watermarks_are_errors(string toml, string expected)
+    {
+        var e = Invalid(toml);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("= ", e.Message);
+    }
+
+    [Fact]
+    public void Inverted_watermarks_are_located_at_the_low_mark()
+    {
+        var e = Invalid("""
+            [disk]
+            low_watermark_percent = 85
+            """);
+        Assert.Equal("[disk] low_watermark_percent", e.Key);
+        Assert.Equal(2, e.Line);
+        Assert.Contains("must be below the high watermark 80%", e.Message);
+    }
+
+    [Fact]
+    public void Bad_regex_is_reported_with_the_pattern()
+    {
+        var e = Invalid("[busy]\nstack_patterns = [\"^ok$\", \"^(ci\"]\n");
+        Assert.Equal("[busy] stack_patterns", e.Key);
+        Assert.Contains("bad regular expression '^(ci'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("1 day")]
+    [InlineData("24")]
+    [InlineData("h")]
+    [InlineData("-3h")]
+    public void Bad_durations_are_errors(string value)
+    {
+        var e = Invalid($"[prune]\nmin_age = \"{value}\"\n");
+        Assert.Equal("[prune] min_age", e.Key);
+        Assert.Contains("not a duration", e.Message);
+    }
+
+    [Fact]
+    public void Remote_docker_host_is_refused() =>
+        Assert.Contains("not a unix socket", Invalid("[docker]\nhost = \"tcp://10.1.1.1:2375\"\n").Message);
+
+    [Fact]
+    public void Invalid_toml_names_the_line()
+    {
+        var e = Invalid("[disk]\nhigh_watermark_percent = = 3\n");
+        Assert.Equal(2, e.Line);
+        Assert.Contains("not valid TOML", e.Message);
+    }
+
+    [Fact]
+    public void Duplicate_keys_are_invalid_toml() =>
+        Assert.Contains("not valid TOML", Invalid("[disk]\npath = \"/a\"\npath = \"/b\"\n").Message);
+
+    [Fact]
+    public void Missing_explicit_file_is_an_error_but_missing_default_is_not()
+    {
+        var (_, error) = ConfigLoader.Load("/nonexistent/tidemark.toml");
+        Assert.Equal("config file not found", error!.Message);
+    }
+}
