@@ -11,7 +11,9 @@ namespace Tidemark.Docker;
 /// running and re-checks the idle and converge gates: a CI run that starts mid-plan stops the
 /// plan. Removal never forces; a 409 or 404 is a skip, not an error.
 /// </summary>
-public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, TimeProvider clock)
+/// <param name="knownImages">Image IDs of the snapshot: the daemon's deletion list mixes images and
+/// layers, and only images are counted as removed.</param>
+public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, TimeProvider clock, IReadOnlySet<string> knownImages)
 {
     public async Task<IReadOnlyList<ActionReport>> ExecuteAsync(
         IReadOnlyList<PlannedAction> actions, SwarmRole role, BusySelector selector, CancellationToken ct)
@@ -73,7 +75,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             {
                 var r = await client.PruneDanglingImagesAsync(Until(action), ct).ConfigureAwait(false);
                 return r.IsOk
-                    ? Done(action, r.Value.SpaceReclaimed, r.Value.ImagesDeleted?.Count(i => i.Deleted is not null) ?? 0)
+                    ? Done(action, r.Value.SpaceReclaimed, ImagesAmong(r.Value.ImagesDeleted))
                     : Failed(action, r.Error!);
             }
 
@@ -104,7 +106,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             // DELETE /images does not say how much it freed: report the plan's figure, and the
             // measured disk change appears in the summary.
             return new ActionReport(action, ActionStatus.Done, action.EstimatedBytes,
-                r.Value.Count(i => i.Deleted is not null), "bytes estimated (the daemon does not report them for a removal)");
+                ImagesAmong(r.Value), "bytes estimated (the daemon does not report them for a removal)");
         }
 
         return r.Error!.Kind switch
@@ -116,6 +118,9 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             _ => Failed(action, r.Error),
         };
     }
+
+    private int ImagesAmong(IEnumerable<Models.ImageDeleteItem>? deleted) =>
+        deleted?.Count(d => d.Deleted is { } id && knownImages.Contains(id)) ?? 0;
 
     private static DateTimeOffset Until(PlannedAction action) =>
         action.Until ?? throw new InvalidOperationException($"{action.Kind} needs an until cut-off");

@@ -54,6 +54,39 @@ public sealed class FixtureDocker(string socketPath) : IDisposable
         }
     }
 
+    /// <summary>GET on the Engine API (v1.41), parsed.</summary>
+    public async Task<System.Text.Json.JsonElement> ApiAsync(string path, CancellationToken ct = default)
+    {
+        var text = await _http.GetStringAsync("v1.41/" + path, ct);
+        return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>
+    /// A BuildKit build, to make build cache. Debian's docker.io CLI (/usr/bin/docker, 20.10) has
+    /// BuildKit built in; newer CLIs need the buildx plugin, which these machines do not have.
+    /// </summary>
+    public void BuildKit(string contextDir, string tag)
+    {
+        const string debianCli = "/usr/bin/docker";
+        var cli = File.Exists(debianCli) ? debianCli : "docker";
+        var psi = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "build", "-q", "-t", tag, contextDir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["DOCKER_HOST"] = Host;
+        psi.Environment["DOCKER_BUILDKIT"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{cli} build failed: {stdout.Result}{stderr.Result}");
+        }
+    }
+
     /// <summary>Runs the docker CLI against the sandbox; throws with its output when it fails.</summary>
     public string Cli(params string[] args)
     {

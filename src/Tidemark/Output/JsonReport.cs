@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tidemark.Core.Inventory;
@@ -9,6 +10,13 @@ namespace Tidemark.Cli.Output;
 /// <summary>The --json document: one object per invocation, documented in docs/json-output.md.</summary>
 public static class JsonReport
 {
+    // Operators read this too: keep '+', '<' and non-ASCII names as they are.
+    private static readonly OutputJsonContext Context = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, string version, int low, int high)
     {
         var doc = new ReportDocument(
@@ -26,11 +34,11 @@ public static class JsonReport
             report.ReclaimedBytes,
             report.DiskAfter is { } after ? Disk(after, low, high) : null,
             ReportSummary.For(report));
-        w.WriteLine(JsonSerializer.Serialize(doc, OutputJsonContext.Default.ReportDocument));
+        w.WriteLine(JsonSerializer.Serialize(doc, Context.ReportDocument));
     }
 
     public static void WriteError(TextWriter w, int exitCode, string message) =>
-        w.WriteLine(JsonSerializer.Serialize(new ErrorDocument(new ErrorBody(exitCode, message)), OutputJsonContext.Default.ErrorDocument));
+        w.WriteLine(JsonSerializer.Serialize(new ErrorDocument(new ErrorBody(exitCode, message)), Context.ErrorDocument));
 
     private static DiskDocument Disk(DiskReading d, int low, int high) => new(
         d.Path, d.UsedPercent, d.TotalBytes, d.UsedBytes, d.AvailableBytes, d.InodeUsedPercent, high, low);
@@ -93,7 +101,6 @@ public sealed record ErrorDocument(ErrorBody Error);
 
 public sealed record ErrorBody(int ExitCode, string Message);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(ReportDocument))]
 [JsonSerializable(typeof(ErrorDocument))]
 public sealed partial class OutputJsonContext : JsonSerializerContext

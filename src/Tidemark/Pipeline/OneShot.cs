@@ -65,7 +65,8 @@ public sealed class OneShot(CliConsole console, TimeProvider clock)
                 var diskAfter = default(Core.Inventory.DiskReading);
                 if (mutates && decision.Allowed && decision.Actions.Count > 0)
                 {
-                    var executor = new PlanExecutor(client!, reader, clock);
+                    var executor = new PlanExecutor(client!, reader, clock,
+                        snapshot.Value.Images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
                     actions = await executor.ExecuteAsync(decision.Actions, snapshot.Value.Daemon.Swarm, policy.Selector, ct).ConfigureAwait(false);
                     if (StatVfs.TryRead(snapshot.Value.Disk.Path, out var after, out _))
                     {

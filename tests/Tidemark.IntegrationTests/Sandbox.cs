@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Tidemark.Cli;
+using Tidemark.Cli.Output;
+using Tidemark.Docker.Host;
+using Tidemark.Fixtures;
+
+[assembly: AssemblyFixture(typeof(Tidemark.IntegrationTests.Sandbox))]
+// The tests share one daemon and each resets it: they must not run at the same time.
+[assembly: Xunit.v3.Parallelization(Mode = Xunit.Sdk.ParallelMode.None)]
+
+namespace Tidemark.IntegrationTests;
+
+/// <summary>
+/// The sandbox daemon started by scripts/test (scripts/sandbox up): DOCKER_HOST points at it and
+/// TIDEMARK_SANDBOX_DATA_ROOT names its loop-mounted data root.
+/// </summary>
+public sealed class Sandbox : IDisposable
+{
+    public Sandbox()
+    {
+        Docker = FixtureDocker.FromEnvironment();
+        DataRoot = Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_DATA_ROOT")
+            ?? throw new InvalidOperationException("TIDEMARK_SANDBOX_DATA_ROOT is not set: run the tests through scripts/test");
+        WorkDir = Directory.CreateTempSubdirectory("tidemark-it-").FullName;
+        Docker.Reset();
+    }
+
+    public FixtureDocker Docker { get; }
+
+    public string DataRoot { get; }
+
+    public string WorkDir { get; }
+
+    /// <summary>Writes a config file for one test; the lock lives in the test's own directory.</summary>
+    public string Config(string toml, string name = "tidemark.toml")
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(WorkDir, $"cfg-{Guid.NewGuid():N}")).FullName;
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, $"[lock]\npath = \"{dir}/tidemark.lock\"\n\n{toml}");
+        return path;
+    }
+
+    /// <summary>Runs the CLI in this process against the sandbox, as the binary would run.</summary>
+    public async Task<CliRun> TidemarkAsync(params string[] args) => await TidemarkAsync(new Dictionary<string, string>(), args);
+
+    public async Task<CliRun> TidemarkAsync(IReadOnlyDictionary<string, string> env, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var environment = new Dictionary<string, string>(env);
+        environment.TryAdd("DOCKER_HOST", Docker.Host);
+        var console = new CliConsole(stdout, stderr, k => environment.TryGetValue(k, out var v) ? v : null, Colour: false);
+        var code = await TidemarkCli.RunAsync(args, console, TimeProvider.System, TestContext.Current.CancellationToken);
+        return new CliRun(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Fills the data root's file system to at least <paramref name="percent"/> with a ballast file.</summary>
+    public string FillTo(int percent)
+    {
+        var ballast = Path.Combine(DataRoot, "tidemark-test-ballast");
+        File.Delete(ballast);
+        var (used, capacity) = Usage();
+        var wanted = (long)(capacity * (percent + 1) / 100.0) - used;
+        if (wanted > 0)
+        {
+            using var f = new FileStream(ballast, FileMode.Create);
+            // Written, not sparse: real blocks are what statvfs (and the gate) sees.
+            var block = new byte[1 << 20];
+            for (long done = 0; done < wanted; done += block.Length)
+            {
+                f.Write(block, 0, (int)Math.Min(block.Length, wanted - done));
+            }
+
+            f.Flush(flushToDisk: true);
+        }
+
+        return ballast;
+    }
+
+    public void RemoveBallast() => File.Delete(Path.Combine(DataRoot, "tidemark-test-ballast"));
+
+    public (long Used, long Capacity) Usage()
+    {
+        if (!StatVfs.TryRead(DataRoot, out var disk, out var error))
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        return (disk.UsedBytes, disk.UsedBytes + disk.AvailableBytes);
+    }
+
+    public void Dispose()
+    {
+        RemoveBallast();
+        Docker.Reset();
+        Docker.Dispose();
+        Directory.Delete(WorkDir, recursive: true);
+    }
+}
+
+public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+{
+    public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;
+
+    public JsonElement Gate(string name) => Json.GetProperty("gates").EnumerateArray().Single(g => g.GetProperty("name").GetString() == name);
+
+    public IReadOnlyList<JsonElement> Actions => Json.GetProperty("actions").EnumerateArray().ToList();
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
