@@ -64,30 +64,30 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
         switch (action.Kind)
         {
             case ActionKind.PruneContainers:
-            {
-                var r = await client.PruneContainersAsync(Until(action), ct).ConfigureAwait(false);
-                return r.IsOk
-                    ? Done(action, r.Value.SpaceReclaimed, r.Value.ContainersDeleted?.Count ?? 0)
-                    : Failed(action, r.Error!);
-            }
+                {
+                    var r = await client.PruneContainersAsync(Until(action), ct).ConfigureAwait(false);
+                    return r.IsOk
+                        ? Done(action, r.Value.SpaceReclaimed, r.Value.ContainersDeleted?.Count ?? 0)
+                        : Failed(action, r.Error!);
+                }
 
             case ActionKind.PruneDanglingImages:
-            {
-                var r = await client.PruneDanglingImagesAsync(Until(action), ct).ConfigureAwait(false);
-                return r.IsOk
-                    ? Done(action, r.Value.SpaceReclaimed, ImagesAmong(r.Value.ImagesDeleted))
-                    : Failed(action, r.Error!);
-            }
+                {
+                    var r = await client.PruneDanglingImagesAsync(Until(action), ct).ConfigureAwait(false);
+                    return r.IsOk
+                        ? Done(action, r.Value.SpaceReclaimed, ImagesAmong(r.Value.ImagesDeleted))
+                        : Failed(action, r.Error!);
+                }
 
             case ActionKind.PruneBuildCache:
-            {
-                // The builder's until filter is a duration; express the planned cut-off as one.
-                var unusedFor = clock.GetUtcNow() - Until(action);
-                var r = await client.PruneBuildCacheAsync(unusedFor, ct).ConfigureAwait(false);
-                return r.IsOk
-                    ? Done(action, r.Value.SpaceReclaimed, r.Value.CachesDeleted?.Count ?? 0)
-                    : Failed(action, r.Error!);
-            }
+                {
+                    // The builder's until filter is a duration; express the planned cut-off as one.
+                    var unusedFor = clock.GetUtcNow() - Until(action);
+                    var r = await client.PruneBuildCacheAsync(unusedFor, ct).ConfigureAwait(false);
+                    return r.IsOk
+                        ? Done(action, r.Value.SpaceReclaimed, r.Value.CachesDeleted?.Count ?? 0)
+                        : Failed(action, r.Error!);
+                }
 
             case ActionKind.RemoveImage:
                 return await RemoveImageAsync(action, ct).ConfigureAwait(false);

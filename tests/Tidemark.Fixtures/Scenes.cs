@@ -52,10 +52,10 @@ public static class Scenes
         var day = now.AddDays(-2);
         return
         [
-            FixtureImage.Tagged("ci/web:1.5", day, Bases.Debian, Bases.Node, new Layer("web-1.5", 40_000_000)),
-            FixtureImage.Tagged("ci/api:2.1", day, Bases.Debian, Bases.Python, new Layer("api-2.1", 35_000_000)),
-            FixtureImage.Tagged("ci/reports:3.0", day, Bases.Debian, Bases.Python, new Layer("reports-3.0", 60_000_000)),
-            FixtureImage.Tagged("ci/docs:1.0", day, Bases.Debian, Bases.Node, new Layer("docs-1.0", 45_000_000)),
+            FixtureImage.Tagged("ci/web:1.5", day, Bases.Debian, Bases.Node, new Layer("web-1.5", 60_000_000)),
+            FixtureImage.Tagged("ci/api:2.1", day, Bases.Debian, Bases.Python, new Layer("api-2.1", 55_000_000)),
+            FixtureImage.Tagged("ci/reports:3.0", day, Bases.Debian, Bases.Python, new Layer("reports-3.0", 80_000_000)),
+            FixtureImage.Tagged("ci/docs:1.0", day, Bases.Debian, Bases.Node, new Layer("docs-1.0", 65_000_000)),
         ];
     }
 }

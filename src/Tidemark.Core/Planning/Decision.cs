@@ -5,7 +5,8 @@ using Tidemark.Core.Inventory;
 namespace Tidemark.Core.Planning;
 
 /// <summary>What the policy decided for one snapshot: the gates' verdicts and, if they all pass, the plan.</summary>
-public sealed record Decision(GateOutcome Gates, IReadOnlyList<PlannedAction> Actions)
+/// <param name="Notes">One line each on what the plan deliberately keeps, and why.</param>
+public sealed record Decision(GateOutcome Gates, IReadOnlyList<PlannedAction> Actions, IReadOnlyList<string> Notes)
 {
     public bool Allowed => Gates.AllPassed;
 
@@ -35,9 +36,10 @@ public sealed class Policy
         var gates = GateSet.Evaluate(snapshot, _settings, _selector);
         if (!gates.AllPassed)
         {
-            return new Decision(gates, []);
+            return new Decision(gates, [], []);
         }
 
-        return new Decision(gates, Stage1Planner.Plan(snapshot, _settings.Prune, _protect));
+        var (actions, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
+        return new Decision(gates, actions, notes);
     }
 }

@@ -1,6 +1,5 @@
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Inventory;
-using Tidemark.Core.Text;
 
 namespace Tidemark.Core.Planning;
 
@@ -13,7 +12,12 @@ public static class Stage1Planner
 {
     public const int Stage = 1;
 
-    public static IReadOnlyList<PlannedAction> Plan(Snapshot snapshot, PruneSettings settings, ProtectList protect)
+    public static IReadOnlyList<PlannedAction> Plan(Snapshot snapshot, PruneSettings settings, ProtectList protect) =>
+        PlanWithNotes(snapshot, settings, protect).Actions;
+
+    /// <summary>The plan, and one line on what stage 1 deliberately keeps for being too young.</summary>
+    public static (IReadOnlyList<PlannedAction> Actions, IReadOnlyList<string> Notes) PlanWithNotes(
+        Snapshot snapshot, PruneSettings settings, ProtectList protect)
     {
         var until = snapshot.TakenAt - settings.MinAge;
         var age = DurationText.Format(settings.MinAge);
@@ -46,8 +50,34 @@ public static class Stage1Planner
                     $"last used {Ago(snapshot.TakenAt, b.LastTouched)} ago")).ToList()));
         }
 
-        return actions;
+        return (actions, KeptForAge(snapshot, until, age));
     }
+
+    private static IReadOnlyList<string> KeptForAge(Snapshot snapshot, DateTimeOffset until, string age)
+    {
+        var parts = new List<string>();
+        var containers = snapshot.Containers.Count(c => c.IsStopped && c.Created > until);
+        var images = snapshot.Images.Count(i => i.IsUntagged && i.Created > until);
+        var cache = snapshot.BuildCache.Count(b => !b.InUse && !b.Shared && b.LastTouched > until);
+        if (containers > 0)
+        {
+            parts.Add(Plural(containers, "stopped container"));
+        }
+
+        if (images > 0)
+        {
+            parts.Add(Plural(images, "dangling image"));
+        }
+
+        if (cache > 0)
+        {
+            parts.Add(Plural(cache, "build cache record"));
+        }
+
+        return parts.Count == 0 ? [] : [$"stage 1 keeps {string.Join(", ", parts)} younger than {age} (min_age)"];
+    }
+
+    private static string Plural(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
 
     private static IEnumerable<PlannedAction> PlanDanglingImages(
         Snapshot snapshot,

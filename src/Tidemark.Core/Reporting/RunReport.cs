@@ -13,6 +13,7 @@ public sealed record RunReport(
     DiskReading Disk,
     IReadOnlyList<GateResult> Gates,
     IReadOnlyList<ActionReport> Actions,
+    IReadOnlyList<string> Notes,
     DiskReading? DiskAfter)
 {
     public long EstimatedBytes => Actions.Sum(a => a.Action.EstimatedBytes);

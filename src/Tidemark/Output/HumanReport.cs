@@ -27,9 +27,16 @@ public static class HumanReport
             {
                 foreach (var item in a.Action.Items)
                 {
-                    w.WriteLine(paint.Dim($"    {Short(item.Id)} {item.Name}: {ByteSize.Format(item.Bytes)} ({item.Why})"));
+                    var id = Short(item.Id);
+                    var name = item.Name == id ? "" : $" {item.Name}";
+                    w.WriteLine(paint.Dim($"    {id}{name}: {ByteSize.Format(item.Bytes)} ({item.Why})"));
                 }
             }
+        }
+
+        foreach (var note in report.Notes)
+        {
+            w.WriteLine(note);
         }
 
         w.WriteLine($"result: {ReportSummary.For(report)}");

@@ -79,7 +79,7 @@ public sealed class OneShot(CliConsole console, TimeProvider clock)
                 }
 
                 var report = new RunReport(options.Command, decision.Allowed, options.DryRun, snapshot.Value.Daemon,
-                    snapshot.Value.Disk, decision.Gates.Results, actions, diskAfter);
+                    snapshot.Value.Disk, decision.Gates.Results, actions, decision.Notes, diskAfter);
                 if (options.Json)
                 {
                     JsonReport.Write(console.Out, report, loaded.Source, endpoint!.Display, VersionInfo.Text,

@@ -98,6 +98,19 @@ public sealed class Stage1PlannerTests
     }
 
     [Fact]
+    public void What_is_kept_for_being_young_is_said_in_one_line()
+    {
+        var snap = new Scene()
+            .Image("d1", null, TimeSpan.FromHours(1))
+            .Container("a", "x", ContainerState.Exited, TimeSpan.FromHours(2))
+            .Container("b", "x", ContainerState.Created, TimeSpan.FromHours(3))
+            .Cache("c", TimeSpan.FromMinutes(5))
+            .Build();
+        var (_, notes) = Stage1Planner.PlanWithNotes(snap, Prune, ProtectList.Empty);
+        Assert.Equal(["stage 1 keeps 2 stopped containers, 1 dangling image, 1 build cache record younger than 1d (min_age)"], notes);
+    }
+
+    [Fact]
     public void Nothing_old_enough_plans_nothing()
     {
         var snap = new Scene().Image("d", null, TimeSpan.FromHours(1)).Build();
