@@ -131,6 +131,8 @@ public sealed class Stage1Tests(Sandbox sandbox) : IntegrationTest(sandbox)
         var compose = Path.Combine(Sandbox.WorkDir, "stack.yml");
         File.WriteAllText(compose, "version: \"3.8\"\nservices:\n  app:\n    image: ci/app:1\n    command: [\"sleep\", \"3600\"]\n");
         Docker.Cli("stack", "deploy", "-c", compose, "zz99-abcdef_ci_web");
+        // Once converged only the idle gate holds: the run is what blocks, not the deploy.
+        FixtureDocker.WaitUntil(() => Docker.Lines("ps", "-q").Count == 1, TimeSpan.FromSeconds(30));
         Sandbox.FillTo(82);
         var images = Docker.ImageIds();
 
