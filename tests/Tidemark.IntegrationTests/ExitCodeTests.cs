@@ -53,6 +53,9 @@ public sealed class ExitCodeTests(Sandbox sandbox) : IntegrationTest(sandbox)
         }
 
         holder.WaitForExit();
+        // The kernel drops the lock when the last holder (flock's child) has exited.
+        FixtureDocker.WaitUntil(() => Process.Start("flock", ["--nonblock", lockPath, "true"]) is { } p && p.WaitForExit(5000) && p.ExitCode == 0,
+            TimeSpan.FromSeconds(10));
         var after = await Sandbox.TidemarkAsync("run", "--config", config);
         Assert.Equal(0, after.ExitCode);
     }
