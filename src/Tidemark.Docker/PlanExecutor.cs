@@ -11,9 +11,9 @@ namespace Tidemark.Docker;
 /// running and re-checks the idle and converge gates: a CI run that starts mid-plan stops the
 /// plan. Removal never forces; a 409 or 404 is a skip, not an error.
 /// </summary>
-/// <param name="knownImages">Image IDs of the snapshot: the daemon's deletion list mixes images and
-/// layers, and only images are counted as removed.</param>
-public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, TimeProvider clock, IReadOnlySet<string> knownImages)
+/// <param name="images">The snapshot's images by ID: their tags say how to remove them, and the
+/// daemon's deletion list mixes images and layers, of which only images are counted.</param>
+public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, TimeProvider clock, IReadOnlyDictionary<string, ImageRecord> images)
 {
     public async Task<IReadOnlyList<ActionReport>> ExecuteAsync(
         IReadOnlyList<PlannedAction> actions, SwarmRole role, BusySelector selector, CancellationToken ct)
@@ -100,6 +100,21 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     private async Task<ActionReport> RemoveImageAsync(PlannedAction action, CancellationToken ct)
     {
         var item = action.Items.Single();
+        // Without force the daemon refuses an ID tagged in several repositories: untag all but
+        // one repository first (each untag is refused too if a container uses the image).
+        if (images.TryGetValue(item.Id, out var image))
+        {
+            var repositories = image.RepoTags.GroupBy(ImageReference.Repository).ToList();
+            foreach (var tag in repositories.Skip(1).SelectMany(g => g))
+            {
+                var untag = await client.RemoveImageAsync(tag, ct).ConfigureAwait(false);
+                if (!untag.IsOk)
+                {
+                    return Refused(action, untag.Error!);
+                }
+            }
+        }
+
         var r = await client.RemoveImageAsync(item.Id, ct).ConfigureAwait(false);
         if (r.IsOk)
         {
@@ -109,18 +124,19 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
                 ImagesAmong(r.Value), "bytes estimated (the daemon does not report them for a removal)");
         }
 
-        return r.Error!.Kind switch
-        {
-            ApiErrorKind.Conflict => new ActionReport(action, ActionStatus.Skipped, null, 0,
-                $"the daemon refused (409, in use since the plan was made): {r.Error.Message}"),
-            ApiErrorKind.NotFound => new ActionReport(action, ActionStatus.Skipped, null, 0,
-                "already gone (404)"),
-            _ => Failed(action, r.Error),
-        };
+        return Refused(action, r.Error!);
     }
 
+    private static ActionReport Refused(PlannedAction action, ApiError error) => error.Kind switch
+    {
+        ApiErrorKind.Conflict => new ActionReport(action, ActionStatus.Skipped, null, 0,
+            $"the daemon refused (409, in use since the plan was made): {error.Message}", InUse: true),
+        ApiErrorKind.NotFound => new ActionReport(action, ActionStatus.Skipped, null, 0, "already gone (404)"),
+        _ => Failed(action, error),
+    };
+
     private int ImagesAmong(IEnumerable<Models.ImageDeleteItem>? deleted) =>
-        deleted?.Count(d => d.Deleted is { } id && knownImages.Contains(id)) ?? 0;
+        deleted?.Count(d => d.Deleted is { } id && images.ContainsKey(id)) ?? 0;
 
     private static DateTimeOffset Until(PlannedAction action) =>
         action.Until ?? throw new InvalidOperationException($"{action.Kind} needs an until cut-off");

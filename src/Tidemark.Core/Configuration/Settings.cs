@@ -12,6 +12,8 @@ public sealed record Settings
     public DiskSettings Disk { get; init; } = new();
     public BusySettings Busy { get; init; } = new();
     public PruneSettings Prune { get; init; } = new();
+    public LedgerSettings Ledger { get; init; } = new();
+    public WatchSettings Watch { get; init; } = new();
     public LockSettings Lock { get; init; } = new();
 }
 
@@ -26,6 +28,16 @@ public sealed record DiskSettings
     public string Path { get; init; } = "";
     public int HighWatermarkPercent { get; init; } = 80;
     public int LowWatermarkPercent { get; init; } = 70;
+
+    /// <summary>Null means the same as the byte watermark.</summary>
+    public int? InodeHighWatermarkPercent { get; init; }
+
+    /// <summary>Null means the same as the byte watermark.</summary>
+    public int? InodeLowWatermarkPercent { get; init; }
+
+    public int InodeHigh => InodeHighWatermarkPercent ?? HighWatermarkPercent;
+
+    public int InodeLow => InodeLowWatermarkPercent ?? LowWatermarkPercent;
 }
 
 public sealed record BusySettings
@@ -40,6 +52,20 @@ public sealed record PruneSettings
 {
     public TimeSpan MinAge { get; init; } = TimeSpan.FromHours(24);
     public IReadOnlyList<string> Protect { get; init; } = [];
+
+    /// <summary>Stage 2: unused tagged images, least valuable first, down to the low watermark.</summary>
+    public bool Stage2 { get; init; } = true;
+}
+
+public sealed record LedgerSettings
+{
+    public string Path { get; init; } = "/var/lib/tidemark/ledger.json";
+}
+
+public sealed record WatchSettings
+{
+    /// <summary>How often watch mode re-checks the disk when no event prompts it.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed record LockSettings

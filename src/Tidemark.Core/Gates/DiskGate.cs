@@ -18,6 +18,14 @@ public static class DiskGate
                 $"disk {disk.Path} at {used}% (>= {high}%): under pressure, reclaiming towards {settings.LowWatermarkPercent}%");
         }
 
+        // overlay2 hosts can run out of inodes long before bytes.
+        var inodes = disk.InodeUsedPercent;
+        if (disk.TotalInodes > 0 && inodes >= settings.InodeHigh)
+        {
+            return GateResult.Pass(Name,
+                $"disk {disk.Path} inodes at {inodes}% (>= {settings.InodeHigh}%, bytes at {used}%): under inode pressure, reclaiming towards {settings.InodeLow}%");
+        }
+
         return GateResult.Block(Name,
             $"disk {disk.Path} at {used}% (< {high}%): keeping local image cache, nothing to do");
     }

@@ -42,6 +42,21 @@ public sealed record DiskReading(
         return Math.Max(0, UsedBytes - allowed);
     }
 
+    /// <summary>Inodes to free to bring inode use strictly below <paramref name="percent"/>.</summary>
+    public long InodesToFreeForBelow(int percent)
+    {
+        if (TotalInodes <= 0)
+        {
+            return 0;
+        }
+
+        var allowed = (long)Math.Floor((percent - 1) * (double)TotalInodes / 100.0);
+        return Math.Max(0, UsedInodes - allowed);
+    }
+
+    /// <summary>Average bytes per used inode: converts an inode target into bytes to free.</summary>
+    public double BytesPerInode => UsedInodes > 0 ? (double)UsedBytes / UsedInodes : 0;
+
     private static int PercentRoundedUp(long used, long total)
     {
         if (total <= 0 || used <= 0)

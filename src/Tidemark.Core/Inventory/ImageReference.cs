@@ -33,4 +33,31 @@ public static class ImageReference
         var slash = reference.LastIndexOf('/');
         return colon > slash ? reference[..colon] : reference;
     }
+
+    /// <summary>
+    /// Does a service's image reference ("app:1", "app:1@sha256:…", "app@sha256:…", "app") name
+    /// this image, by tag or by digest?
+    /// </summary>
+    public static bool Names(string serviceImage, ImageRecord image)
+    {
+        if (serviceImage.Length == 0)
+        {
+            return false;
+        }
+
+        var at = serviceImage.IndexOf('@');
+        var named = at >= 0 ? serviceImage[..at] : serviceImage;
+        if (at >= 0)
+        {
+            var digestRef = Qualify(Repository(named) + serviceImage[at..]);
+            if (image.RepoDigests.Any(d => Qualify(d) == digestRef))
+            {
+                return true;
+            }
+        }
+
+        var tagged = Repository(named) == named ? named + ":latest" : named;
+        var qualified = Qualify(tagged);
+        return image.RepoTags.Any(t => Qualify(t) == qualified);
+    }
 }

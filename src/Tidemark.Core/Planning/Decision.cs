@@ -1,45 +1,142 @@
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Gates;
 using Tidemark.Core.Inventory;
+using Tidemark.Core.Layers;
+using Tidemark.Core.Ledger;
+using Tidemark.Core.Text;
 
 namespace Tidemark.Core.Planning;
 
 /// <summary>What the policy decided for one snapshot: the gates' verdicts and, if they all pass, the plan.</summary>
+/// <param name="Actions">Stage 1 then stage 2, in the order they are to be carried out.</param>
 /// <param name="Notes">One line each on what the plan deliberately keeps, and why.</param>
-public sealed record Decision(GateOutcome Gates, IReadOnlyList<PlannedAction> Actions, IReadOnlyList<string> Notes)
+/// <param name="Stage2">Stage 2's review of every tagged image, when stage 2 was planned.</param>
+public sealed record Decision(GateOutcome Gates, IReadOnlyList<PlannedAction> Actions, IReadOnlyList<string> Notes, Stage2Plan? Stage2 = null)
 {
     public bool Allowed => Gates.AllPassed;
 
     public long EstimatedBytes => Actions.Sum(a => a.EstimatedBytes);
 }
 
-/// <summary>The policy entry point: snapshot in, decision out. No I/O.</summary>
+/// <summary>The usage knowledge stage 2 needs; null ledger means it could not be read this run.</summary>
+public sealed record UsageView(UsageLedger? Ledger, IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> Layers)
+{
+    public static UsageView None { get; } = new(null, new Dictionary<string, IReadOnlyList<LayerFact>>());
+}
+
+/// <summary>The policy entry point: snapshot in, decision out. No I/O. Production and simulator share it.</summary>
 public sealed class Policy
 {
     private readonly Settings _settings;
     private readonly BusySelector _selector;
     private readonly ProtectList _protect;
+    private readonly IEvictionOrder _order;
 
-    public Policy(Settings settings)
+    public Policy(Settings settings, IEvictionOrder? order = null)
     {
         _settings = settings;
         _selector = BusySelector.Create(settings.Busy);
         _protect = new ProtectList(settings.Prune.Protect);
+        _order = order ?? LeastRecentlyUsed.Instance;
     }
 
     public Settings Settings => _settings;
 
     public BusySelector Selector => _selector;
 
-    public Decision Decide(Snapshot snapshot)
+    public IEvictionOrder Order => _order;
+
+    public GateOutcome EvaluateGates(Snapshot snapshot) => GateSet.Evaluate(snapshot, _settings, _selector);
+
+    /// <summary>
+    /// True when stage 2 will plan, so the host should gather layer facts first (they cost an
+    /// inspect per image not yet in the ledger's cache).
+    /// </summary>
+    public bool NeedsLayerFacts(Snapshot snapshot)
     {
-        var gates = GateSet.Evaluate(snapshot, _settings, _selector);
+        if (!_settings.Prune.Stage2 || !EvaluateGates(snapshot).AllPassed)
+        {
+            return false;
+        }
+
+        var (stage1, _) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
+        return Stage2Target(snapshot.Disk, stage1.Sum(a => a.EstimatedBytes)) > 0;
+    }
+
+    public Decision Decide(Snapshot snapshot, UsageView usage)
+    {
+        var gates = EvaluateGates(snapshot);
         if (!gates.AllPassed)
         {
             return new Decision(gates, [], []);
         }
 
-        var (actions, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
-        return new Decision(gates, actions, notes);
+        var (stage1, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
+        var allNotes = notes.ToList();
+        var stage1Bytes = stage1.Sum(a => a.EstimatedBytes);
+        var target = Stage2Target(snapshot.Disk, stage1Bytes);
+        if (!_settings.Prune.Stage2)
+        {
+            return new Decision(gates, stage1, allNotes);
+        }
+
+        if (target <= 0)
+        {
+            allNotes.Add($"stage 2 not needed: stage 1 is expected to bring the disk below {_settings.Disk.LowWatermarkPercent}%");
+            return new Decision(gates, stage1, allNotes);
+        }
+
+        if (usage.Ledger is null)
+        {
+            allNotes.Add("stage 2 skipped: the usage ledger could not be read this run; nothing is evicted on a guess");
+            return new Decision(gates, stage1, allNotes);
+        }
+
+        var input = Project(snapshot, stage1, usage, target);
+        var stage2 = Stage2Planner.Plan(input);
+        allNotes.Add($"stage 2 target: free {ByteSize.Format(target)} more to get below {TargetDescription(snapshot.Disk)} (after stage 1's {ByteSize.Format(stage1Bytes)})");
+        if (stage2.Shortfall is { } shortfall)
+        {
+            allNotes.Add(shortfall);
+        }
+
+        return new Decision(gates, [.. stage1, .. stage2.Actions], allNotes, stage2);
+    }
+
+    /// <summary>Bytes stage 2 must free: enough for bytes and, converted at the average file size, for inodes.</summary>
+    private long Stage2Target(DiskReading disk, long stage1Bytes)
+    {
+        var bytes = disk.BytesToFreeForBelow(_settings.Disk.LowWatermarkPercent);
+        var inodeBytes = (long)(disk.InodesToFreeForBelow(_settings.Disk.InodeLow) * disk.BytesPerInode);
+        return Math.Max(bytes, inodeBytes) - stage1Bytes;
+    }
+
+    private string TargetDescription(DiskReading disk)
+    {
+        var bytes = disk.BytesToFreeForBelow(_settings.Disk.LowWatermarkPercent);
+        var inodeBytes = (long)(disk.InodesToFreeForBelow(_settings.Disk.InodeLow) * disk.BytesPerInode);
+        return inodeBytes > bytes
+            ? $"{_settings.Disk.InodeLow}% of inodes (estimated at {ByteSize.Format((long)disk.BytesPerInode)} per inode)"
+            : $"{_settings.Disk.LowWatermarkPercent}%";
+    }
+
+    /// <summary>The host as stage 1 is expected to leave it: its containers and dangling images gone.</summary>
+    private Stage2Input Project(Snapshot snapshot, IReadOnlyList<PlannedAction> stage1, UsageView usage, long target)
+    {
+        var prunedContainers = stage1.Where(a => a.Kind == ActionKind.PruneContainers)
+            .SelectMany(a => a.Items).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var prunedImages = stage1.Where(a => a.Kind is ActionKind.PruneDanglingImages or ActionKind.RemoveImage)
+            .SelectMany(a => a.Items).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        return new Stage2Input(
+            snapshot.TakenAt,
+            snapshot.Images.Where(i => !prunedImages.Contains(i.Id)).ToList(),
+            snapshot.Containers.Where(c => !prunedContainers.Contains(c.Id)).ToList(),
+            snapshot.Services,
+            usage.Layers,
+            usage.Ledger!,
+            _order,
+            _protect,
+            _settings.Prune.MinAge,
+            target);
     }
 }

@@ -29,7 +29,7 @@ public static class ReportSummary
         var text = $"reclaimed {ByteSize.Format(report.ReclaimedBytes)} (estimated {ByteSize.Format(report.EstimatedBytes)})";
         if (report.DiskAfter is { } after)
         {
-            text += $"; disk {after.Path} now at {after.UsedPercent}% (was {report.Disk.UsedPercent}%)";
+            text += $"; disk {after.Path} now at {after.UsedPercent}% (was {report.Disk.UsedPercent}%), used bytes down {ByteSize.Format(report.MeasuredBytes ?? 0)} measured";
         }
 
         if (skipped > 0)

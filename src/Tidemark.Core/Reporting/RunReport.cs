@@ -14,14 +14,19 @@ public sealed record RunReport(
     IReadOnlyList<GateResult> Gates,
     IReadOnlyList<ActionReport> Actions,
     IReadOnlyList<string> Notes,
-    DiskReading? DiskAfter)
+    DiskReading? DiskAfter,
+    Stage2Plan? Stage2 = null)
 {
     public long EstimatedBytes => Actions.Sum(a => a.Action.EstimatedBytes);
 
     public long ReclaimedBytes => Actions.Sum(a => a.ReclaimedBytes ?? 0);
+
+    /// <summary>The measured fall in used bytes on the data root, when it was measured after acting.</summary>
+    public long? MeasuredBytes => DiskAfter is { } after ? Disk.UsedBytes - after.UsedBytes : null;
 }
 
-public sealed record ActionReport(PlannedAction Action, ActionStatus Status, long? ReclaimedBytes, int? RemovedCount, string? Message)
+/// <param name="InUse">The daemon refused the removal because something uses the image now (409).</param>
+public sealed record ActionReport(PlannedAction Action, ActionStatus Status, long? ReclaimedBytes, int? RemovedCount, string? Message, bool InUse = false)
 {
     public static ActionReport Planned(PlannedAction action) => new(action, ActionStatus.Planned, null, null, null);
 }

@@ -110,7 +110,118 @@ public sealed class DockerClient : IDisposable
         SendJsonAsync(HttpMethod.Delete, $"images/{Uri.EscapeDataString(id)}?force=0&noprune=0",
             DockerJsonContext.Default.ListImageDeleteItem, RemovalTimeout, ct);
 
+    /// <summary>
+    /// GET /events for containers and images. With <paramref name="until"/> the daemon replays its
+    /// buffer and closes the stream; without it the stream stays open until cancelled or the
+    /// daemon goes away. A broken stream ends the enumeration with an error result.
+    /// </summary>
+    public async IAsyncEnumerable<ApiResult<EngineEvent>> StreamEventsAsync(
+        DateTimeOffset? since, DateTimeOffset? until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var query = "events?filters=" + Filters(("type", "container"), ("type", "image"));
+        if (since is { } s)
+        {
+            query += "&since=" + UnixNano(s);
+        }
+
+        if (until is { } u)
+        {
+            query += "&until=" + UnixNano(u);
+        }
+
+        HttpResponseMessage response;
+        using (var headers = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            headers.CancelAfter(DefaultTimeout);
+            var opened = await OpenStreamAsync(_prefix + query, headers.Token, ct).ConfigureAwait(false);
+            if (!opened.IsOk)
+            {
+                yield return opened.Error!;
+                yield break;
+            }
+
+            response = opened.Value;
+        }
+
+        using (response)
+        {
+            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            while (true)
+            {
+                string? line;
+                ApiError? broken = null;
+                try
+                {
+                    line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    line = null;
+                    broken = new ApiError(ApiErrorKind.Unreachable, $"lost the event stream of {Endpoint.Display}: {e.Message}");
+                }
+
+                if (broken is not null)
+                {
+                    yield return broken;
+                    yield break;
+                }
+
+                if (line is null)
+                {
+                    if (until is null)
+                    {
+                        yield return new ApiError(ApiErrorKind.Unreachable, $"the daemon at {Endpoint.Display} closed the event stream");
+                    }
+
+                    yield break;
+                }
+
+                if (line.Length > 0)
+                {
+                    yield return EngineJson.Parse(System.Text.Encoding.UTF8.GetBytes(line), DockerJsonContext.Default.EngineEvent, "GET /events");
+                }
+            }
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private async Task<ApiResult<HttpResponseMessage>> OpenStreamAsync(string path, CancellationToken headersDeadline, CancellationToken ct)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersDeadline).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return ApiResult<HttpResponseMessage>.Ok(response);
+            }
+
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                return new ApiError(ApiErrorKind.DaemonError, $"GET /{path}: {(int)response.StatusCode} {EngineJson.ErrorMessage(text)}", (int)response.StatusCode);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} did not open the event stream in time");
+        }
+        catch (HttpRequestException e)
+        {
+            var why = e.InnerException is SocketException se ? Describe(se) : e.InnerException?.Message ?? e.Message;
+            return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {Endpoint.Display}: {why}");
+        }
+    }
+
+    private static string UnixNano(DateTimeOffset t)
+    {
+        var ticks = t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var seconds = ticks / TimeSpan.TicksPerSecond;
+        var nanos = ticks % TimeSpan.TicksPerSecond * 100;
+        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.{nanos:D9}");
+    }
 
     private Task<ApiResult<T>> GetJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
         SendJsonAsync(HttpMethod.Get, path, type, DefaultTimeout, ct);

@@ -18,6 +18,7 @@ namespace Tidemark.Docker.Models;
 [JsonSerializable(typeof(BuildPruneResponse))]
 [JsonSerializable(typeof(List<ImageDeleteItem>))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(EngineEvent))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {

@@ -189,3 +189,21 @@ public sealed class ErrorResponse
     [JsonPropertyName("message")]
     public string? Message { get; set; }
 }
+
+public sealed class EngineEvent
+{
+    public string? Type { get; set; }
+    public string? Action { get; set; }
+    public EventActor? Actor { get; set; }
+    [JsonPropertyName("time")]
+    public long Time { get; set; }
+    [JsonPropertyName("timeNano")]
+    public long TimeNano { get; set; }
+}
+
+public sealed class EventActor
+{
+    [JsonPropertyName("ID")]
+    public string? Id { get; set; }
+    public Dictionary<string, string>? Attributes { get; set; }
+}

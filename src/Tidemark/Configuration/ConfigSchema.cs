@@ -49,6 +49,11 @@ public static class ConfigSchema
         new("disk", "low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
             (s, v) => s with { Disk = s.Disk with { LowWatermarkPercent = Int(v) } }),
 
+        new("disk", "inode_high_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
+            (s, v) => s with { Disk = s.Disk with { InodeHighWatermarkPercent = Int(v) } }),
+        new("disk", "inode_low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
+            (s, v) => s with { Disk = s.Disk with { InodeLowWatermarkPercent = Int(v) } }),
+
         new("busy", "stack_patterns", ValueKind.TextList, Regexes,
             (s, v) => s with { Busy = s.Busy with { StackPatterns = List(v) } }),
         new("busy", "service_patterns", ValueKind.TextList, Regexes,
@@ -63,6 +68,15 @@ public static class ConfigSchema
         new("prune", "protect", ValueKind.TextList, v => List(v).Any(string.IsNullOrWhiteSpace) ? "patterns must not be empty" : null,
             (s, v) => s with { Prune = s.Prune with { Protect = List(v) } }),
 
+        new("prune", "stage2", ValueKind.Flag, _ => null,
+            (s, v) => s with { Prune = s.Prune with { Stage2 = ((ConfigValue.Flag)v).Value } }),
+
+        new("ledger", "path", ValueKind.Text, v => Str(v).StartsWith('/') ? null : "must be an absolute path",
+            (s, v) => s with { Ledger = s.Ledger with { Path = Str(v) } }),
+
+        new("watch", "interval", ValueKind.Text, v => DurationText.TryParse(Str(v), out var d) && d >= TimeSpan.FromSeconds(1) ? null : "not a duration of at least 1s (use e.g. 30s, 5m)",
+            (s, v) => s with { Watch = s.Watch with { Interval = Duration(v) } }),
+
         new("lock", "path", ValueKind.Text, v => Str(v).StartsWith('/') ? null : "must be an absolute path",
             (s, v) => s with { Lock = s.Lock with { Path = Str(v) } }),
     ];
@@ -74,6 +88,12 @@ public static class ConfigSchema
         {
             yield return ("disk", "low_watermark_percent",
                 $"low watermark {s.Disk.LowWatermarkPercent}% must be below the high watermark {s.Disk.HighWatermarkPercent}%");
+        }
+
+        if (s.Disk.InodeLow >= s.Disk.InodeHigh)
+        {
+            yield return ("disk", s.Disk.InodeLowWatermarkPercent is null ? "inode_high_watermark_percent" : "inode_low_watermark_percent",
+                $"inode low watermark {s.Disk.InodeLow}% must be below the inode high watermark {s.Disk.InodeHigh}%");
         }
     }
 

@@ -1,3 +1,4 @@
+using Tidemark.Core.Configuration;
 using Tidemark.Core.Planning;
 using Tidemark.Core.Reporting;
 using Tidemark.Core.Text;
@@ -20,8 +21,15 @@ public static class HumanReport
             w.WriteLine($"gate {g.Name,-8} {verdict} {g.Reason}");
         }
 
+        // A plan shows stage 2 as its review of every tagged image; a run shows what it did.
+        var planOnly = report.Actions.All(a => a.Status == ActionStatus.Planned);
         foreach (var a in report.Actions)
         {
+            if (planOnly && a.Action.Stage == Stage2Planner.Stage)
+            {
+                continue;
+            }
+
             w.WriteLine(ActionLine(a, paint));
             if (verbose)
             {
@@ -34,6 +42,15 @@ public static class HumanReport
             }
         }
 
+        if (report.Stage2 is { } stage2 && (planOnly || verbose))
+        {
+            foreach (var r in stage2.Reviews)
+            {
+                var word = r.Verdict == Verdict.Remove ? paint.Yellow("remove") : "keep  ";
+                w.WriteLine($"stage 2 {word} {r.Image.DisplayName} (last used {DurationText.Approximate(Stage2Now(report) - r.LastUsed)} ago, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}");
+            }
+        }
+
         foreach (var note in report.Notes)
         {
             w.WriteLine(note);
@@ -41,6 +58,8 @@ public static class HumanReport
 
         w.WriteLine($"result: {ReportSummary.For(report)}");
     }
+
+    private static DateTimeOffset Stage2Now(RunReport report) => report.Stage2?.Now ?? DateTimeOffset.UtcNow;
 
     private static string ActionLine(ActionReport a, Paint paint)
     {

@@ -33,7 +33,9 @@ public static class JsonReport
             report.Notes.ToList(),
             report.EstimatedBytes,
             report.ReclaimedBytes,
+            report.MeasuredBytes,
             report.DiskAfter is { } after ? Disk(after, low, high) : null,
+            report.Stage2 is { } s2 ? Stage2(s2) : null,
             ReportSummary.For(report));
         w.WriteLine(JsonSerializer.Serialize(doc, Context.ReportDocument));
     }
@@ -43,6 +45,36 @@ public static class JsonReport
 
     private static DiskDocument Disk(DiskReading d, int low, int high) => new(
         d.Path, d.UsedPercent, d.TotalBytes, d.UsedBytes, d.AvailableBytes, d.InodeUsedPercent, high, low);
+
+    private static Stage2Document Stage2(Stage2Plan plan) => new(
+        plan.TargetBytes,
+        plan.FreedBytes,
+        plan.Shortfall,
+        plan.Reviews.Select(r => new ImageReviewDocument(
+            r.Image.Id,
+            r.Image.DisplayName,
+            [.. r.Image.RepoTags],
+            r.LastUsed,
+            (long)(plan.Now - r.LastUsed).TotalSeconds,
+            r.UniqueBytes,
+            r.FreedBytes,
+            r.Verdict == Verdict.Remove ? "remove" : "keep",
+            VerdictName(r.Verdict),
+            r.Why)).ToList());
+
+    private static string VerdictName(Verdict v) => v switch
+    {
+        Verdict.Remove => "remove",
+        Verdict.InUse => "in-use",
+        Verdict.Service => "service",
+        Verdict.Protected => "protected",
+        Verdict.TooYoung => "too-young",
+        Verdict.HasChildren => "has-children",
+        Verdict.FreesNothing => "frees-nothing",
+        Verdict.TargetMet => "target-met",
+        Verdict.NoLayerFacts => "no-layer-facts",
+        _ => v.ToString().ToLowerInvariant(),
+    };
 
     private static ActionDocument Action(ActionReport a) => new(
         a.Action.Stage,
@@ -69,8 +101,24 @@ public sealed record ReportDocument(
     List<string> Notes,
     long EstimatedBytes,
     long ReclaimedBytes,
+    long? MeasuredBytes,
     DiskDocument? DiskAfter,
+    Stage2Document? Stage2,
     string Summary);
+
+public sealed record Stage2Document(long TargetBytes, long FreedBytes, string? Shortfall, List<ImageReviewDocument> Images);
+
+public sealed record ImageReviewDocument(
+    string Id,
+    string Name,
+    List<string> Tags,
+    DateTimeOffset LastUsed,
+    long LastUsedAgeSeconds,
+    long UniqueBytes,
+    long FreedBytes,
+    string Decision,
+    string Reason,
+    string Why);
 
 public sealed record DaemonDocument(string Version, string ApiVersion, string Endpoint, string DataRoot, string Swarm);
 

@@ -1,0 +1,149 @@
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Layers;
+
+namespace Tidemark.Core.Ledger;
+
+/// <summary>
+/// The usage ledger: per image ID, first seen, last used, use count, recent use times and cached
+/// layer facts. Fed by events and snapshots; read by the planner. Persisting it is the host's job.
+/// </summary>
+public sealed class UsageLedger
+{
+    public const int RecentUseLimit = 16;
+    private const int ReferenceLimit = 8;
+
+    private readonly Dictionary<string, LedgerEntry> _entries;
+
+    public UsageLedger()
+        : this(new Dictionary<string, LedgerEntry>(StringComparer.Ordinal), null)
+    {
+    }
+
+    public UsageLedger(IDictionary<string, LedgerEntry> entries, DateTimeOffset? eventsSeenUntil)
+    {
+        _entries = new Dictionary<string, LedgerEntry>(entries, StringComparer.Ordinal);
+        EventsSeenUntil = eventsSeenUntil;
+    }
+
+    /// <summary>The time up to which daemon events have been applied; the next replay starts here.</summary>
+    public DateTimeOffset? EventsSeenUntil { get; private set; }
+
+    public IReadOnlyDictionary<string, LedgerEntry> Entries => _entries;
+
+    public LedgerEntry? Find(string imageId) => _entries.GetValueOrDefault(imageId);
+
+    /// <summary>Last use of an image; one the ledger has never seen counts as used now.</summary>
+    public DateTimeOffset LastUsed(string imageId, DateTimeOffset now) =>
+        _entries.TryGetValue(imageId, out var e) ? e.LastUsed : now;
+
+    public void Apply(UsageEvent e)
+    {
+        var entry = Ensure(e.ImageId, e.Time);
+        var refs = Remember(entry.References, e.Reference);
+        entry = e.Kind switch
+        {
+            UsageKind.ContainerCreated => entry with
+            {
+                LastUsed = Max(entry.LastUsed, e.Time),
+                UseCount = entry.UseCount + 1,
+                RecentUses = AddUse(entry.RecentUses, e.Time),
+                References = refs,
+            },
+            _ => entry with { LastUsed = Max(entry.LastUsed, e.Time), References = refs },
+        };
+        _entries[e.ImageId] = entry;
+    }
+
+    public void MarkEventsSeen(DateTimeOffset until)
+    {
+        if (EventsSeenUntil is null || until > EventsSeenUntil)
+        {
+            EventsSeenUntil = until;
+        }
+    }
+
+    /// <summary>
+    /// Folds in a snapshot: images new to the ledger are first seen (and so used) now; images any
+    /// container uses, running or stopped, are used now; images gone from the daemon are dropped.
+    /// </summary>
+    public void Observe(Snapshot snapshot)
+    {
+        var now = snapshot.TakenAt;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var image in snapshot.Images)
+        {
+            present.Add(image.Id);
+            var entry = Ensure(image.Id, now);
+            var refs = entry.References;
+            foreach (var r in image.RepoTags)
+            {
+                refs = Remember(refs, r);
+            }
+
+            if (!ReferenceEquals(refs, entry.References))
+            {
+                _entries[image.Id] = entry with { References = refs };
+            }
+        }
+
+        foreach (var container in snapshot.Containers)
+        {
+            Touch(container.ImageId, now);
+        }
+
+        foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
+        {
+            _entries.Remove(gone);
+        }
+    }
+
+    /// <summary>Marks an image used at <paramref name="at"/> (a removal refused because it is in use, a snapshot).</summary>
+    public void Touch(string imageId, DateTimeOffset at)
+    {
+        if (_entries.TryGetValue(imageId, out var entry) && at > entry.LastUsed)
+        {
+            _entries[imageId] = entry with { LastUsed = at };
+        }
+    }
+
+    public void CacheLayers(string imageId, IReadOnlyList<LayerFact> layers)
+    {
+        if (_entries.TryGetValue(imageId, out var entry))
+        {
+            _entries[imageId] = entry with { Layers = layers };
+        }
+    }
+
+    public void Forget(string imageId) => _entries.Remove(imageId);
+
+    private LedgerEntry Ensure(string imageId, DateTimeOffset now)
+    {
+        if (!_entries.TryGetValue(imageId, out var entry))
+        {
+            entry = new LedgerEntry(now, now, 0, [], [], null);
+            _entries[imageId] = entry;
+        }
+
+        return entry;
+    }
+
+    private static IReadOnlyList<DateTimeOffset> AddUse(IReadOnlyList<DateTimeOffset> uses, DateTimeOffset at)
+    {
+        var list = uses.Append(at).Order().ToList();
+        return list.Count > RecentUseLimit ? list[^RecentUseLimit..] : list;
+    }
+
+    private static IReadOnlyList<string> Remember(IReadOnlyList<string> refs, string? reference)
+    {
+        if (string.IsNullOrEmpty(reference) || reference.StartsWith("sha256:", StringComparison.Ordinal)
+            || (refs.Count > 0 && refs[^1] == reference))
+        {
+            return refs;
+        }
+
+        var list = refs.Where(r => r != reference).Append(reference).ToList();
+        return list.Count > ReferenceLimit ? list[^ReferenceLimit..] : list;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

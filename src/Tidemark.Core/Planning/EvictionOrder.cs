@@ -1,0 +1,33 @@
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Ledger;
+
+namespace Tidemark.Core.Planning;
+
+/// <summary>What an eviction order may weigh about one candidate image.</summary>
+public sealed record CandidateFacts(ImageRecord Image, LedgerEntry? Usage, DateTimeOffset LastUsed, long UniqueBytes, DateTimeOffset Now);
+
+/// <summary>
+/// Ranks stage-2 candidates: the lowest score is evicted first. The planner breaks ties by image
+/// ID so that plans are reproducible.
+/// </summary>
+public interface IEvictionOrder
+{
+    string Name { get; }
+
+    /// <summary>One line on what the order means, for the plan's output.</summary>
+    string Describe(CandidateFacts candidate);
+
+    double Score(CandidateFacts candidate);
+}
+
+/// <summary>Least recently used first.</summary>
+public sealed class LeastRecentlyUsed : IEvictionOrder
+{
+    public static LeastRecentlyUsed Instance { get; } = new();
+
+    public string Name => "lru";
+
+    public string Describe(CandidateFacts c) => $"last used {Configuration.DurationText.Approximate(c.Now - c.LastUsed)} ago";
+
+    public double Score(CandidateFacts c) => c.LastUsed.UtcTicks;
+}

@@ -1,0 +1,242 @@
+using Tidemark.Core.Configuration;
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Layers;
+using Tidemark.Core.Ledger;
+using Tidemark.Core.Text;
+
+namespace Tidemark.Core.Planning;
+
+/// <summary>Everything stage 2 decides from: the host as stage 1 is expected to leave it.</summary>
+public sealed record Stage2Input(
+    DateTimeOffset Now,
+    IReadOnlyList<ImageRecord> Images,
+    IReadOnlyList<ContainerRecord> Containers,
+    IReadOnlyList<ServiceRecord> Services,
+    IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> Layers,
+    UsageLedger Ledger,
+    IEvictionOrder Order,
+    ProtectList Protect,
+    TimeSpan MinAge,
+    long TargetBytes);
+
+public enum Verdict
+{
+    Remove,
+    InUse,
+    Service,
+    Protected,
+    TooYoung,
+    HasChildren,
+    FreesNothing,
+    TargetMet,
+    NoLayerFacts,
+}
+
+/// <summary>Stage 2's word on one tagged image, in eviction order.</summary>
+/// <param name="UniqueBytes">What removing it alone would free, everything else kept.</param>
+/// <param name="FreedBytes">For a removal: what it frees given the removals before it.</param>
+public sealed record ImageReview(ImageRecord Image, DateTimeOffset LastUsed, long UniqueBytes, long FreedBytes, Verdict Verdict, string Why);
+
+public sealed record Stage2Plan(
+    DateTimeOffset Now,
+    IReadOnlyList<PlannedAction> Actions,
+    IReadOnlyList<ImageReview> Reviews,
+    long TargetBytes,
+    long FreedBytes,
+    string? Shortfall);
+
+/// <summary>
+/// Stage 2: unused tagged images, least valuable first, counting the bytes each removal really
+/// frees (a layer is freed only when no kept image still references it), until the target is met.
+/// An image that frees nothing is not removed for nothing; a parent becomes removable only once
+/// its children are gone, so removals never meet a 409 for dependent children.
+/// </summary>
+public static class Stage2Planner
+{
+    public const int Stage = 2;
+
+    public static Stage2Plan Plan(Stage2Input input)
+    {
+        var graph = LayerGraph.Build(input.Images, input.Layers);
+        var reasons = KeepReasons(input);
+        var candidates = new List<int>();
+        for (var i = 0; i < input.Images.Count; i++)
+        {
+            if (input.Images[i].RepoTags.Count > 0 && !reasons.ContainsKey(i) && graph.HasFacts(i))
+            {
+                candidates.Add(i);
+            }
+        }
+
+        var initialMarginal = input.Images.Select((_, i) => graph.Marginal(i)).ToArray();
+        var facts = new Dictionary<int, CandidateFacts>();
+        foreach (var i in Enumerable.Range(0, input.Images.Count).Where(i => input.Images[i].RepoTags.Count > 0))
+        {
+            var image = input.Images[i];
+            facts[i] = new CandidateFacts(image, input.Ledger.Find(image.Id), input.Ledger.LastUsed(image.Id, input.Now), initialMarginal[i], input.Now);
+        }
+
+        var rank = candidates
+            .OrderBy(i => input.Order.Score(facts[i]))
+            .ThenBy(i => input.Images[i].Id, StringComparer.Ordinal)
+            .Select((image, position) => (image, position))
+            .ToDictionary(x => x.image, x => x.position);
+
+        var selected = Select(graph, candidates, rank, input.TargetBytes, out var freedAt);
+        var actions = selected.Select(i => Action(input, facts[i], freedAt[i])).ToList();
+        var freed = selected.Sum(i => freedAt[i]);
+
+        var reviews = new List<ImageReview>();
+        foreach (var i in facts.Keys.OrderBy(i => rank.TryGetValue(i, out var r) ? r : int.MaxValue).ThenBy(i => input.Images[i].Id, StringComparer.Ordinal))
+        {
+            var f = facts[i];
+            if (freedAt.TryGetValue(i, out var bytes))
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, bytes, Verdict.Remove,
+                    $"remove: {input.Order.Describe(f)}, frees {ByteSize.Format(bytes)}"));
+            }
+            else if (reasons.TryGetValue(i, out var reason))
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, reason.Verdict, reason.Why));
+            }
+            else if (!graph.HasFacts(i))
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.NoLayerFacts, "keep: its layers could not be read"));
+            }
+            else if (graph.ChildCount(i) > 0)
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.HasChildren, "keep: other images are built on it"));
+            }
+            else if (freed >= input.TargetBytes)
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.TargetMet,
+                    $"keep: target met before it ({input.Order.Describe(f)})"));
+            }
+            else
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.FreesNothing,
+                    "keep: frees nothing, its layers are shared with images that stay"));
+            }
+        }
+
+        return new Stage2Plan(input.Now, actions, reviews, input.TargetBytes, freed, Shortfall(input.TargetBytes, freed, reviews));
+    }
+
+    private static List<int> Select(LayerGraph graph, List<int> candidates, Dictionary<int, int> rank, long target, out Dictionary<int, long> freedAt)
+    {
+        freedAt = [];
+        var selected = new List<int>();
+        if (target <= 0)
+        {
+            return selected;
+        }
+
+        var isCandidate = new HashSet<int>(candidates);
+        var queue = new PriorityQueue<int, int>();
+        foreach (var c in candidates)
+        {
+            if (graph.ChildCount(c) == 0 && graph.Marginal(c) > 0)
+            {
+                queue.Enqueue(c, rank[c]);
+            }
+        }
+
+        long freed = 0;
+        while (freed < target && queue.TryDequeue(out var image, out _))
+        {
+            if (graph.IsRemoved(image))
+            {
+                continue;
+            }
+
+            var bytes = graph.Remove(image, out var gained, out var parent);
+            freed += bytes;
+            freedAt[image] = bytes;
+            selected.Add(image);
+            foreach (var other in gained.Append(parent).Where(o => o >= 0).Distinct())
+            {
+                // Marginals only grow as images go, so a queued entry stays valid; re-queue on change.
+                if (isCandidate.Contains(other) && !graph.IsRemoved(other) && graph.ChildCount(other) == 0 && graph.Marginal(other) > 0)
+                {
+                    queue.Enqueue(other, rank[other]);
+                }
+            }
+        }
+
+        return selected;
+    }
+
+    private static Dictionary<int, (Verdict Verdict, string Why)> KeepReasons(Stage2Input input)
+    {
+        var used = input.Containers
+            .GroupBy(c => c.ImageId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var reasons = new Dictionary<int, (Verdict, string)>();
+        for (var i = 0; i < input.Images.Count; i++)
+        {
+            var image = input.Images[i];
+            if (image.RepoTags.Count == 0)
+            {
+                continue;
+            }
+
+            if (used.TryGetValue(image.Id, out var container))
+            {
+                reasons[i] = (Verdict.InUse, $"keep: in use by container {container.Name} ({container.State.ToString().ToLowerInvariant()})");
+            }
+            else if (input.Services.FirstOrDefault(s => ImageReference.Names(s.Image, image)) is { } service)
+            {
+                var scaled = service.WantsTasks ? "" : ", scaled to 0";
+                reasons[i] = (Verdict.Service, $"keep: named by service {service.Name}{scaled}");
+            }
+            else if (input.Protect.Match(image) is { } glob)
+            {
+                reasons[i] = (Verdict.Protected, $"keep: protected ({glob})");
+            }
+            else if (input.Now - input.Ledger.LastUsed(image.Id, input.Now) < input.MinAge)
+            {
+                var age = input.Now - input.Ledger.LastUsed(image.Id, input.Now);
+                reasons[i] = (Verdict.TooYoung, $"keep: used {DurationText.Approximate(age)} ago, younger than min_age {DurationText.Format(input.MinAge)}");
+            }
+        }
+
+        return reasons;
+    }
+
+    private static PlannedAction Action(Stage2Input input, CandidateFacts f, long bytes) => new(
+        Stage,
+        ActionKind.RemoveImage,
+        f.Image.DisplayName,
+        null,
+        bytes,
+        [new PlannedItem(f.Image.Id, f.Image.DisplayName, bytes, input.Order.Describe(f))]);
+
+    private static string? Shortfall(long target, long freed, IReadOnlyList<ImageReview> reviews)
+    {
+        if (target <= 0 || freed >= target)
+        {
+            return null;
+        }
+
+        var held = reviews
+            .Where(r => r.Verdict is not (Verdict.Remove or Verdict.TargetMet))
+            .GroupBy(r => r.Verdict)
+            .OrderBy(g => g.Key)
+            .Select(g => $"{g.Count()} {Describe(g.Key)}");
+        var list = string.Join(", ", held);
+        return $"cannot reach the low watermark: {ByteSize.Format(target - freed)} more would be needed" +
+            (list.Length > 0 ? $"; the rest is held by: {list}" : "; no other tagged image is left");
+    }
+
+    private static string Describe(Verdict v) => v switch
+    {
+        Verdict.InUse => "in use by containers",
+        Verdict.Service => "named by services",
+        Verdict.Protected => "protected",
+        Verdict.TooYoung => "used within min_age",
+        Verdict.HasChildren => "with child images",
+        Verdict.FreesNothing => "freeing nothing on their own",
+        Verdict.NoLayerFacts => "with unreadable layers",
+        _ => v.ToString(),
+    };
+}

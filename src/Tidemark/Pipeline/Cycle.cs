@@ -1,0 +1,89 @@
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Layers;
+using Tidemark.Core.Ledger;
+using Tidemark.Core.Planning;
+using Tidemark.Core.Reporting;
+using Tidemark.Docker;
+using Tidemark.Docker.Api;
+using Tidemark.Docker.Host;
+
+namespace Tidemark.Cli.Pipeline;
+
+/// <summary>How one cycle should behave.</summary>
+/// <param name="Execute">Carry out the plan (run); false for plan and --dry-run.</param>
+/// <param name="ReplayEvents">Catch up on daemon events since the ledger's last one (one-shot mode).</param>
+public sealed record CycleOptions(string Command, bool Execute, bool DryRun, bool ReplayEvents);
+
+/// <summary>
+/// One pass of snapshot → gates → plan → execute → report, shared by `plan`, `run` and `watch`.
+/// The ledger belongs to the caller, who loads and saves it.
+/// </summary>
+public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock)
+{
+    public async Task<ApiResult<RunReport>> RunAsync(CycleOptions options, UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, CancellationToken ct)
+    {
+        var reader = new SnapshotReader(client, clock);
+        var read = await reader.ReadAsync(policy.Settings.Disk.Path, ct).ConfigureAwait(false);
+        if (!read.IsOk)
+        {
+            return read.Error!;
+        }
+
+        var snapshot = read.Value;
+        var notes = warnings.Select(w => "warning: " + w).ToList();
+        if (options.ReplayEvents)
+        {
+            var replay = await EventReplay.RunAsync(client, ledger, new ImageResolver(snapshot.Images, snapshot.Containers), snapshot.TakenAt, ct).ConfigureAwait(false);
+            if (!replay.IsOk)
+            {
+                return replay.Error!;
+            }
+
+            if (replay.Value.Warning is { } w)
+            {
+                notes.Add("warning: " + w);
+            }
+        }
+
+        ledger.Observe(snapshot);
+        IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> layers = new Dictionary<string, IReadOnlyList<LayerFact>>();
+        if (ledgerReadable && policy.NeedsLayerFacts(snapshot))
+        {
+            var facts = await new LayerFactsReader(client).ReadAsync(snapshot.Images.Select(i => i.Id), ledger, ct).ConfigureAwait(false);
+            if (!facts.IsOk)
+            {
+                return facts.Error!;
+            }
+
+            layers = facts.Value;
+        }
+
+        var decision = policy.Decide(snapshot, new UsageView(ledgerReadable ? ledger : null, layers));
+        IReadOnlyList<ActionReport> actions;
+        DiskReading? diskAfter = null;
+        if (options.Execute && !options.DryRun && decision.Allowed && decision.Actions.Count > 0)
+        {
+            var images = snapshot.Images.GroupBy(i => i.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var executor = new PlanExecutor(client, reader, clock, images);
+            actions = await executor.ExecuteAsync(decision.Actions, snapshot.Daemon.Swarm, policy.Selector, ct).ConfigureAwait(false);
+            foreach (var refused in actions.Where(a => a.InUse))
+            {
+                // Refused because something started using it: that is a use.
+                ledger.Touch(refused.Action.Items[0].Id, clock.GetUtcNow());
+            }
+
+            if (StatVfs.TryRead(snapshot.Disk.Path, out var after, out _))
+            {
+                diskAfter = after;
+            }
+        }
+        else
+        {
+            actions = decision.Actions.Select(ActionReport.Planned).ToList();
+        }
+
+        notes.AddRange(decision.Notes);
+        return ApiResult<RunReport>.Ok(new RunReport(options.Command, decision.Allowed, options.DryRun, snapshot.Daemon,
+            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2));
+    }
+}
