@@ -120,8 +120,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
         {
             // DELETE /images does not say how much it freed: report the plan's figure, and the
             // measured disk change appears in the summary.
-            return new ActionReport(action, ActionStatus.Done, action.EstimatedBytes,
-                ImagesAmong(r.Value), "bytes estimated (the daemon does not report them for a removal)");
+            return new ActionReport(action, ActionStatus.Done, action.EstimatedBytes, ImagesAmong(r.Value), null);
         }
 
         return Refused(action, r.Error!);

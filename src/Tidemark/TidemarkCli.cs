@@ -14,6 +14,7 @@ public static class TidemarkCli
             "only while no CI run or deploy is live, and never touches volumes or images in use.");
         root.Subcommands.Add(PlanCommand.Create(console, clock));
         root.Subcommands.Add(RunCommand.Create(console, clock));
+        root.Subcommands.Add(WatchCommand.Create(console, clock));
         root.Subcommands.Add(VersionCommand.Create(console));
         return root;
     }

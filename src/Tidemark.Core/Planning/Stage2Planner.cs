@@ -78,6 +78,8 @@ public static class Stage2Planner
 
         var rank = candidates
             .OrderBy(i => input.Order.Score(facts[i]))
+            // Equal scores (say, all first seen at install): the older build goes first.
+            .ThenBy(i => input.Images[i].Created)
             .ThenBy(i => input.Images[i].Id, StringComparer.Ordinal)
             .Select((image, position) => (image, position))
             .ToDictionary(x => x.image, x => x.position);
@@ -107,15 +109,15 @@ public static class Stage2Planner
             {
                 reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.HasChildren, "keep: other images are built on it"));
             }
-            else if (freed >= input.TargetBytes)
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.TargetMet,
-                    $"keep: target met before it ({input.Order.Describe(f)})"));
-            }
-            else
+            else if (graph.Marginal(i) == 0)
             {
                 reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.FreesNothing,
                     "keep: frees nothing, its layers are shared with images that stay"));
+            }
+            else
+            {
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.TargetMet,
+                    $"keep: target met before it ({input.Order.Describe(f)})"));
             }
         }
 

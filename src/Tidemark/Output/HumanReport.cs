@@ -65,6 +65,18 @@ public static class HumanReport
     {
         var action = a.Action;
         var head = $"stage {action.Stage} {ActionKinds.Name(action.Kind),-15}";
+        if (action.Kind == ActionKind.RemoveImage)
+        {
+            var why = action.Items.Single().Why;
+            return a.Status switch
+            {
+                ActionStatus.Planned => $"{head} would remove {action.Target} ({why}): about {ByteSize.Format(action.EstimatedBytes)}",
+                ActionStatus.Done => $"{head} {paint.Green("removed")} {action.Target} ({why}): about {ByteSize.Format(action.EstimatedBytes)} freed",
+                ActionStatus.Skipped => $"{head} {paint.Yellow("skipped")} {action.Target}: {a.Message}",
+                _ => $"{head} {paint.Red("failed")} {action.Target}: {a.Message}",
+            };
+        }
+
         var what = $"{action.Items.Count} {action.Target}";
         return a.Status switch
         {

@@ -1,0 +1,258 @@
+using System.Threading.Channels;
+using Tidemark.Cli.Output;
+using Tidemark.Cli.State;
+using Tidemark.Core.Configuration;
+using Tidemark.Core.Ledger;
+using Tidemark.Core.Planning;
+using Tidemark.Docker;
+using Tidemark.Docker.Api;
+using Tidemark.Docker.Models;
+
+namespace Tidemark.Cli.Pipeline;
+
+/// <summary>
+/// watch mode: keeps the ledger current from the event stream and runs a cycle when pressure may
+/// have appeared (after events that add bytes, and on a periodic tick). It reconnects with
+/// backoff when the daemon goes away and saves the ledger when told to stop. While the daemon is
+/// quiet it waits on the stream and a timer, using no CPU.
+/// </summary>
+public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings settings, DockerEndpoint endpoint, ReportOutput output, string configSource)
+{
+    /// <summary>Let a burst of pulls finish before looking: one cycle per burst.</summary>
+    public static readonly TimeSpan Debounce = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly Policy _policy = new(settings);
+    private string? _lastVerdict;
+
+    public async Task<int> RunAsync(UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, CancellationToken stop)
+    {
+        Say($"watching {endpoint.Display} (disk {settings.Disk.HighWatermarkPercent}%/{settings.Disk.LowWatermarkPercent}%, tick every {DurationText.Format(settings.Watch.Interval)}); ledger {settings.Ledger.Path}");
+        foreach (var w in warnings)
+        {
+            Say("warning: " + w);
+        }
+
+        var backoff = TimeSpan.FromSeconds(1);
+        var down = (DateTimeOffset?)null;
+        var lastSave = clock.GetUtcNow();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var connected = await DockerClient.ConnectAsync(endpoint, stop).ConfigureAwait(false);
+                if (!connected.IsOk)
+                {
+                    if (down is null)
+                    {
+                        // Said once per outage, not on every retry.
+                        Say($"daemon unavailable: {connected.Error}; retrying with backoff up to {MaxBackoff.TotalSeconds:0}s");
+                        down = clock.GetUtcNow();
+                    }
+
+                    await Task.Delay(backoff, clock, stop).ConfigureAwait(false);
+                    backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+                    continue;
+                }
+
+                using var client = connected.Value;
+                if (down is { } since)
+                {
+                    Say($"daemon back after {DurationText.Approximate(clock.GetUtcNow() - since)} (API {client.DaemonVersion}); carrying on");
+                    down = null;
+                }
+
+                backoff = TimeSpan.FromSeconds(1);
+                var lost = await WatchConnectedAsync(client, ledger, ledgerReadable, () => lastSave, t => lastSave = t, stop).ConfigureAwait(false);
+                if (lost is not null && !stop.IsCancellationRequested)
+                {
+                    Say($"lost the daemon: {lost}; reconnecting with backoff up to {MaxBackoff.TotalSeconds:0}s");
+                    down = clock.GetUtcNow();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        var saveError = LedgerStore.Save(settings.Ledger.Path, ledger);
+        Say(saveError is null ? $"stopping: ledger saved to {settings.Ledger.Path}" : $"stopping: {saveError}");
+        return saveError is null ? ExitCodes.Ok : ExitCodes.Software;
+    }
+
+    /// <returns>Why the connection ended, or null when asked to stop.</returns>
+    private async Task<string?> WatchConnectedAsync(
+        DockerClient client, UsageLedger ledger, bool ledgerReadable, Func<DateTimeOffset> lastSave, Action<DateTimeOffset> saved, CancellationToken stop)
+    {
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var events = Channel.CreateUnbounded<ApiResult<EngineEvent>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var pump = PumpAsync(client, ledger.EventsSeenUntil ?? clock.GetUtcNow(), events.Writer, connection.Token);
+        var cycle = new Cycle(client, _policy, clock);
+        var resolver = await FreshResolverAsync(client, connection.Token).ConfigureAwait(false);
+        var dueAt = clock.GetUtcNow();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var now = clock.GetUtcNow();
+                if (now >= dueAt)
+                {
+                    var error = await EvaluateAsync(cycle, ledger, ledgerReadable, stop).ConfigureAwait(false);
+                    if (error is not null)
+                    {
+                        return error;
+                    }
+
+                    saved(SaveLedger(ledger));
+                    dueAt = clock.GetUtcNow() + settings.Watch.Interval;
+                    continue;
+                }
+
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                wait.CancelAfter(dueAt - now);
+                bool ready;
+                try
+                {
+                    ready = await events.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                if (!ready)
+                {
+                    return "the event stream ended";
+                }
+
+                while (events.Reader.TryRead(out var item))
+                {
+                    if (!item.IsOk)
+                    {
+                        return item.Error!.Message;
+                    }
+
+                    var e = item.Value;
+                    var use = EventMapping.ToUsage(e, resolver);
+                    if (use is null && e.Type == "image")
+                    {
+                        // An image the resolver has not met yet (just pulled or loaded): look again.
+                        resolver = await FreshResolverAsync(client, stop).ConfigureAwait(false);
+                        use = EventMapping.ToUsage(e, resolver);
+                    }
+
+                    if (use is not null)
+                    {
+                        ledger.Apply(use);
+                    }
+
+                    ledger.MarkEventsSeen(EventMapping.TimeOf(e));
+                    if (AddsBytes(e))
+                    {
+                        var soon = clock.GetUtcNow() + Debounce;
+                        dueAt = soon < dueAt ? soon : dueAt;
+                    }
+                }
+
+                if (clock.GetUtcNow() - lastSave() > SaveEvery)
+                {
+                    saved(SaveLedger(ledger));
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            await connection.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task<string?> EvaluateAsync(Cycle cycle, UsageLedger ledger, bool ledgerReadable, CancellationToken stop)
+    {
+        var result = await cycle.RunAsync(new CycleOptions("watch", Execute: true, DryRun: false, ReplayEvents: false),
+            ledger, ledgerReadable, [], stop).ConfigureAwait(false);
+        if (!result.IsOk)
+        {
+            return result.Error!.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout ? result.Error.Message : ReportFailure(result.Error);
+        }
+
+        var report = result.Value;
+        // Quiet while nothing changes: a line on every tick of an idle host is noise in journald.
+        var verdict = string.Join("|", report.Gates.Select(g => $"{g.Name}:{g.Passed}"));
+        if (report.Actions.Count > 0 || verdict != _lastVerdict)
+        {
+            output.Write(report, configSource, endpoint.Display, settings);
+        }
+
+        _lastVerdict = verdict;
+        return null;
+    }
+
+    private string? ReportFailure(ApiError error)
+    {
+        // Not a lost connection (a daemon error, an unreadable data root): say it and keep watching.
+        Say($"cycle failed: {error.Message}");
+        return null;
+    }
+
+    private static bool AddsBytes(EngineEvent e) => (e.Type, e.Action) switch
+    {
+        ("image", "pull" or "load" or "import" or "tag") => true,
+        ("container", "create" or "die") => true,
+        _ => false,
+    };
+
+    private static async Task PumpAsync(DockerClient client, DateTimeOffset since, ChannelWriter<ApiResult<EngineEvent>> writer, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var item in client.StreamEventsAsync(since, null, ct).ConfigureAwait(false))
+            {
+                await writer.WriteAsync(item, ct).ConfigureAwait(false);
+                if (!item.IsOk)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private async Task<ImageResolver> FreshResolverAsync(DockerClient client, CancellationToken ct)
+    {
+        var images = await client.ListImagesAsync(ct).ConfigureAwait(false);
+        var containers = await client.ListContainersAsync(ct).ConfigureAwait(false);
+        return new ImageResolver(
+            images.IsOk ? EngineMapping.Images(images.Value, []) : [],
+            containers.IsOk ? EngineMapping.Containers(containers.Value, []) : []);
+    }
+
+    private DateTimeOffset SaveLedger(UsageLedger ledger)
+    {
+        if (LedgerStore.Save(settings.Ledger.Path, ledger) is { } error)
+        {
+            Say("warning: " + error);
+        }
+
+        return clock.GetUtcNow();
+    }
+
+    private void Say(string line)
+    {
+        console.Out.WriteLine($"watch: {line}");
+        console.Out.Flush();
+    }
+}
