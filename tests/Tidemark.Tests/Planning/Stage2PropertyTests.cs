@@ -1,0 +1,133 @@
+using CsCheck;
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Layers;
+using Tidemark.Core.Ledger;
+using Tidemark.Core.Planning;
+using Tidemark.Tests.Support;
+
+namespace Tidemark.Tests.Planning;
+
+/// <summary>Stage 2 over random layer graphs and usage: the invariants and the accounting hold.</summary>
+public sealed class Stage2PropertyTests
+{
+    private static readonly TimeSpan MinAge = TimeSpan.FromHours(24);
+
+    private sealed record World(Stage2Input Input, IReadOnlySet<string> InUse, IReadOnlySet<string> ServiceNamed, IReadOnlySet<string> Protected);
+
+    private static readonly Gen<World> Worlds =
+        from layerCount in Gen.Int[1, 12]
+        from sizes in Gen.Long[0, 1000].Array[layerCount]
+        from imageCount in Gen.Int[1, 10]
+        from images in Gen.Select(
+            Gen.Int[0, layerCount - 1].Array[1, 4],   // layers (chain positions) of the image
+            Gen.Int[0, 72],                          // hours since last use
+            Gen.Int[0, 9],                           // 0: in use, 1: service, 2: protected, else free
+            Gen.Bool).Array[imageCount]
+        from target in Gen.Long[0, 6000]
+        select Build(sizes, images, target);
+
+    private static World Build(long[] sizes, (int[] Layers, int Hours, int Role, bool Tagged)[] images, long target)
+    {
+        var scene = new Scene();
+        var layers = new Dictionary<string, IReadOnlyList<LayerFact>>();
+        var ledger = new UsageLedger();
+        var inUse = new HashSet<string>();
+        var named = new HashSet<string>();
+        var protect = new HashSet<string>();
+        for (var i = 0; i < images.Length; i++)
+        {
+            var (ls, hours, role, tagged) = images[i];
+            var id = $"img{i}";
+            var tag = role == 2 ? $"keep/img{i}:1" : $"app{i}:1";
+            scene.Image(id, tagged || role <= 2 ? tag : null);
+            layers[id] = ls.Distinct().Select(l => new LayerFact($"L{l}", sizes[l])).ToList();
+            ledger.Apply(new UsageEvent(Scene.Now.AddHours(-hours), UsageKind.ContainerCreated, id, null));
+            if (role == 0)
+            {
+                scene.Container($"c{i}", id, ContainerState.Exited);
+                inUse.Add(id);
+            }
+            else if (role == 1)
+            {
+                scene.Service($"s{i}", image: tag, replicas: 0, running: 0);
+                named.Add(id);
+            }
+            else if (role == 2)
+            {
+                protect.Add(id);
+            }
+        }
+
+        var snap = scene.Build();
+        var input = new Stage2Input(snap.TakenAt, snap.Images, snap.Containers, snap.Services, layers, ledger,
+            LeastRecentlyUsed.Instance, new ProtectList(["keep/*"]), MinAge, target);
+        return new World(input, inUse, named, protect);
+    }
+
+    [Fact]
+    public void Never_selects_an_image_it_must_keep()
+    {
+        Worlds.Sample(w =>
+        {
+            var plan = Stage2Planner.Plan(w.Input);
+            foreach (var id in plan.Actions.Select(a => a.Items.Single().Id))
+            {
+                var image = w.Input.Images.Single(i => i.Id == id);
+                Assert.NotEmpty(image.RepoTags);
+                Assert.DoesNotContain(id, w.InUse);
+                Assert.DoesNotContain(id, w.ServiceNamed);
+                Assert.DoesNotContain(id, w.Protected);
+                Assert.True(w.Input.Now - w.Input.Ledger.LastUsed(id, w.Input.Now) >= MinAge, $"{id} is too young");
+            }
+        });
+    }
+
+    [Fact]
+    public void The_bytes_it_claims_are_the_bytes_a_recount_frees()
+    {
+        Worlds.Sample(w =>
+        {
+            var plan = Stage2Planner.Plan(w.Input);
+            var removed = plan.Actions.Select(a => a.Items.Single().Id).ToHashSet();
+            var recount = LayerGraph.FreedByRemoving(w.Input.Images, w.Input.Layers, removed);
+            Assert.Equal(recount, plan.FreedBytes);
+            Assert.Equal(plan.FreedBytes, plan.Actions.Sum(a => a.EstimatedBytes));
+        });
+    }
+
+    [Fact]
+    public void Every_removal_frees_something_and_it_stops_as_soon_as_the_target_is_met()
+    {
+        Worlds.Sample(w =>
+        {
+            var plan = Stage2Planner.Plan(w.Input);
+            Assert.All(plan.Actions, a => Assert.True(a.EstimatedBytes > 0, "a removal that frees nothing"));
+            if (plan.Actions.Count > 0)
+            {
+                var beforeLast = plan.FreedBytes - plan.Actions[^1].EstimatedBytes;
+                Assert.True(beforeLast < w.Input.TargetBytes, "went on after the target was met");
+            }
+
+            if (plan.FreedBytes < w.Input.TargetBytes)
+            {
+                Assert.NotNull(plan.Shortfall);
+            }
+        });
+    }
+
+    [Fact]
+    public void When_nothing_helps_it_removes_nothing()
+    {
+        // Every candidate's layers are also held by an image in use.
+        Worlds.Sample(w =>
+        {
+            var used = w.Input.Images.Where(i => w.InUse.Contains(i.Id)).SelectMany(i => w.Input.Layers[i.Id]).Select(l => l.ChainId).ToHashSet();
+            var everythingShared = w.Input.Images.Where(i => !w.InUse.Contains(i.Id))
+                .All(i => w.Input.Layers[i.Id].All(l => used.Contains(l.ChainId) || l.Size == 0));
+            if (everythingShared)
+            {
+                Assert.Empty(Stage2Planner.Plan(w.Input).Actions);
+            }
+        });
+    }
+}
