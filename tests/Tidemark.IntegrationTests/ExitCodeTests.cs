@@ -17,7 +17,8 @@ public sealed class ExitCodeTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var run = await Sandbox.TidemarkAsync("run", "--config", config);
 
         Assert.Equal(78, run.ExitCode);
-        Assert.Contains($"config error: {config}:5: [disk] high_watermark_percent: = 140: must be a whole percentage from 1 to 100", run.Stderr);
+        // The sandbox's config puts [lock] and [ledger] (four lines and a blank) before the test's own.
+        Assert.Contains($"config error: {config}:7: [disk] high_watermark_percent: = 140: must be a whole percentage from 1 to 100", run.Stderr);
         Assert.Equal(images, Docker.ImageIds());
     }
 

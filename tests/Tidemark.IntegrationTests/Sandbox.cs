@@ -36,8 +36,29 @@ public sealed class Sandbox : IDisposable
     {
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, $"cfg-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(dir, name);
-        File.WriteAllText(path, $"[lock]\npath = \"{dir}/tidemark.lock\"\n\n{toml}");
+        File.WriteAllText(path, $"[lock]\npath = \"{dir}/tidemark.lock\"\n[ledger]\npath = \"{dir}/ledger.json\"\n\n{toml}");
         return path;
+    }
+
+    /// <summary>The repository checkout the tests run from (for scripts/sandbox).</summary>
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "scripts", "sandbox")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find scripts/sandbox above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Uses percent of the data root as df prints it.</summary>
+    public int UsedPercent()
+    {
+        var (used, capacity) = Usage();
+        return (int)Math.Ceiling(used * 100.0 / capacity);
     }
 
     /// <summary>Runs the CLI in this process against the sandbox, as the binary would run.</summary>
