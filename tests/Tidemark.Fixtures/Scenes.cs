@@ -6,7 +6,7 @@ namespace Tidemark.Fixtures;
 /// </summary>
 public static class Scenes
 {
-    public static IReadOnlyList<string> Names { get; } = ["ci-host", "nightly-pulls"];
+    public static IReadOnlyList<string> Names { get; } = ["ci-host", "nightly-pulls", "weekly-pulls"];
 
     public static class Bases
     {
@@ -20,6 +20,7 @@ public static class Scenes
     {
         "ci-host" => CiHost(now),
         "nightly-pulls" => NightlyPulls(now),
+        "weekly-pulls" => WeeklyPulls(now),
         _ => throw new ArgumentException($"unknown scene '{name}' (known: {string.Join(", ", Names)})"),
     };
 
@@ -37,6 +38,7 @@ public static class Scenes
             FixtureImage.Tagged("ci/web:1.4", week, Bases.Debian, Bases.Node, new Layer("web-1.4", 20_000_000)),
             FixtureImage.Tagged("ci/api:2.0", week, Bases.Debian, Bases.Python, new Layer("api-2.0", 15_000_000)),
             FixtureImage.Tagged("ci/worker:0.9", week, Bases.Alpine, new Layer("worker-0.9", 10_000_000)),
+            FixtureImage.Tagged("postgres:16", month, Bases.Debian, new Layer("postgres-16", 30_000_000)),
             // Superseded builds whose tags moved on: dangling, and old enough to go.
             FixtureImage.Dangling(week, Bases.Debian, Bases.Node, new Layer("web-1.1", 25_000_000)),
             FixtureImage.Dangling(week, Bases.Debian, Bases.Node, new Layer("web-1.2", 25_000_000)),
@@ -56,6 +58,17 @@ public static class Scenes
             FixtureImage.Tagged("ci/api:2.1", day, Bases.Debian, Bases.Python, new Layer("api-2.1", 55_000_000)),
             FixtureImage.Tagged("ci/reports:3.0", day, Bases.Debian, Bases.Python, new Layer("reports-3.0", 80_000_000)),
             FixtureImage.Tagged("ci/docs:1.0", day, Bases.Debian, Bases.Node, new Layer("docs-1.0", 65_000_000)),
+        ];
+    }
+
+    /// <summary>A later batch on the same bases, for watch mode to react to.</summary>
+    public static IReadOnlyList<FixtureImage> WeeklyPulls(DateTimeOffset now)
+    {
+        var day = now.AddDays(-1);
+        return
+        [
+            FixtureImage.Tagged("ci/e2e:5.0", day, Bases.Debian, Bases.Node, new Layer("e2e-5.0", 70_000_000)),
+            FixtureImage.Tagged("ci/ml:0.3", day, Bases.Debian, Bases.Python, new Layer("ml-0.3", 80_000_000)),
         ];
     }
 }
