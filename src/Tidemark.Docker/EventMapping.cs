@@ -18,32 +18,32 @@ public static class EventMapping
         switch (e.Type)
         {
             case "container":
-            {
-                var kind = action switch
                 {
-                    "create" => UsageKind.ContainerCreated,
-                    "start" or "restart" or "unpause" => UsageKind.ContainerActive,
-                    _ when action.StartsWith("exec_", StringComparison.Ordinal) => UsageKind.ContainerActive,
-                    _ => (UsageKind?)null,
-                };
-                if (kind is null)
-                {
-                    return null;
+                    var kind = action switch
+                    {
+                        "create" => UsageKind.ContainerCreated,
+                        "start" or "restart" or "unpause" => UsageKind.ContainerActive,
+                        _ when action.StartsWith("exec_", StringComparison.Ordinal) => UsageKind.ContainerActive,
+                        _ => (UsageKind?)null,
+                    };
+                    if (kind is null)
+                    {
+                        return null;
+                    }
+
+                    attributes.TryGetValue("image", out var reference);
+                    var id = (e.Actor?.Id is { } cid ? images.ForContainer(cid) : null) ?? images.Resolve(reference);
+                    return id is null ? null : new UsageEvent(time, kind.Value, id, reference);
                 }
 
-                attributes.TryGetValue("image", out var reference);
-                var id = (e.Actor?.Id is { } cid ? images.ForContainer(cid) : null) ?? images.Resolve(reference);
-                return id is null ? null : new UsageEvent(time, kind.Value, id, reference);
-            }
-
             case "image" when action is "pull" or "tag" or "load" or "import":
-            {
-                // pull names the reference; tag, load and import name the image ID, tag also the new name.
-                attributes.TryGetValue("name", out var name);
-                var id = images.Resolve(e.Actor?.Id) ?? images.Resolve(name);
-                var reference = action == "pull" ? e.Actor?.Id : name;
-                return id is null ? null : new UsageEvent(time, UsageKind.ImageArrived, id, reference);
-            }
+                {
+                    // pull names the reference; tag, load and import name the image ID, tag also the new name.
+                    attributes.TryGetValue("name", out var name);
+                    var id = images.Resolve(e.Actor?.Id) ?? images.Resolve(name);
+                    var reference = action == "pull" ? e.Actor?.Id : name;
+                    return id is null ? null : new UsageEvent(time, UsageKind.ImageArrived, id, reference);
+                }
 
             default:
                 return null;

@@ -18,6 +18,23 @@ public abstract class IntegrationTest : IDisposable
 
     protected static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
+    /// <summary>Watermarks that keep the disk gate shut, so a first run only starts the ledger.</summary>
+    protected const string QuietDisk = "[disk]\nhigh_watermark_percent = 99\nlow_watermark_percent = 98\n";
+
+    /// <summary>
+    /// Real pressure by configuration: the high watermark at today's use, the low one
+    /// <paramref name="pointsBelow"/> percent points under it. Returns the low watermark.
+    /// </summary>
+    protected int PressureNow(string config, int pointsBelow)
+    {
+        var used = Sandbox.UsedPercent();
+        var low = Math.Max(1, used - pointsBelow);
+        File.WriteAllText(config, File.ReadAllText(config)
+            .Replace("high_watermark_percent = 99", $"high_watermark_percent = {used}")
+            .Replace("low_watermark_percent = 98", $"low_watermark_percent = {low}"));
+        return low;
+    }
+
     protected Task<IReadOnlyList<string>> LoadAsync(IReadOnlyList<FixtureImage> images) =>
         Docker.LoadAsync(images, TestContext.Current.CancellationToken);
 

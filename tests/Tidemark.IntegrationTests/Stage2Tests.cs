@@ -24,7 +24,7 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
         ]);
         Docker.Cli("service", "create", "-d", "--name", "parked", "--replicas", "0", "ci/svc0:1", "sleep", "3600");
         Docker.Cli("run", "--rm", "--network", "none", "-v", "precious:/data", "ci/a6:1", "sh", "-c", "echo keep-me > /data/file");
-        var config = Sandbox.Config("[prune]\nmin_age = \"8s\"\nprotect = [\"vendor/*\"]\n[disk]\nhigh_watermark_percent = 99\nlow_watermark_percent = 98\n");
+        var config = Sandbox.Config("[prune]\nmin_age = \"8s\"\nprotect = [\"vendor/*\"]\n" + QuietDisk);
         var first = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
         Assert.Empty(first.Actions);
 
@@ -37,11 +37,7 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
         await Task.Delay(TimeSpan.FromSeconds(9), TestContext.Current.CancellationToken);
         // Younger than min_age, so stage 1 keeps it, and its image stays in use.
         CreateStopped("ci/stopped:1", "recent-job");
-        var usedPercent = Sandbox.UsedPercent();
-        var low = usedPercent - 3;
-        File.WriteAllText(config, File.ReadAllText(config)
-            .Replace("high_watermark_percent = 99", $"high_watermark_percent = {usedPercent}")
-            .Replace("low_watermark_percent = 98", $"low_watermark_percent = {low}"));
+        var low = PressureNow(config, 3);
 
         var plan = await Sandbox.TidemarkAsync("plan", "--json", "--config", config);
         var reviews = plan.Json.GetProperty("stage2").GetProperty("images").EnumerateArray()
@@ -83,13 +79,10 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
             App("ci/app:1", 10, BaseA),
         ]);
         RunContainer("ci/app:1", "runner");
-        var config = Sandbox.Config("[prune]\nmin_age = \"2s\"\n[disk]\nhigh_watermark_percent = 99\nlow_watermark_percent = 98\n");
+        var config = Sandbox.Config("[prune]\nmin_age = \"2s\"\n" + QuietDisk);
         await Sandbox.TidemarkAsync("run", "--config", config);
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-        var used = Sandbox.UsedPercent();
-        File.WriteAllText(config, File.ReadAllText(config)
-            .Replace("high_watermark_percent = 99", $"high_watermark_percent = {used}")
-            .Replace("low_watermark_percent = 98", $"low_watermark_percent = {Math.Max(1, used - 20)}"));
+        PressureNow(config, 20);
 
         var run = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
 
@@ -105,13 +98,10 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
     {
         await LoadAsync([App("ci/two:1", 20, BaseB)]);
         Docker.Cli("tag", "ci/two:1", "mirror.local/two:1");
-        var config = Sandbox.Config("[prune]\nmin_age = \"2s\"\n[disk]\nhigh_watermark_percent = 99\nlow_watermark_percent = 98\n");
+        var config = Sandbox.Config("[prune]\nmin_age = \"2s\"\n" + QuietDisk);
         await Sandbox.TidemarkAsync("run", "--config", config);
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-        var used = Sandbox.UsedPercent();
-        File.WriteAllText(config, File.ReadAllText(config)
-            .Replace("high_watermark_percent = 99", $"high_watermark_percent = {used}")
-            .Replace("low_watermark_percent = 98", $"low_watermark_percent = {Math.Max(1, used - 1)}"));
+        PressureNow(config, 1);
 
         var run = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
 

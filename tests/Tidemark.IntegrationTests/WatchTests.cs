@@ -35,10 +35,7 @@ public sealed class WatchTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Equal(0, entries.GetProperty(ids[1]).GetProperty("useCount").GetInt64());
 
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        var used = Sandbox.UsedPercent();
-        File.WriteAllText(config, File.ReadAllText(config)
-            .Replace("high_watermark_percent = 99", $"high_watermark_percent = {used}")
-            .Replace("low_watermark_percent = 98", $"low_watermark_percent = {Math.Max(1, used - 1)}"));
+        PressureNow(config, 1);
         var run = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
 
         Assert.Equal(["ci/idle:1"], run.Actions.Select(a => a.GetProperty("target").GetString()));

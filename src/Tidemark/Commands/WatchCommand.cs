@@ -21,18 +21,13 @@ public static class WatchCommand
         command.SetAction(async (result, ct) =>
         {
             var reportOutput = new ReportOutput(console, result.GetValue(output.Json), result.GetValue(output.Verbose));
-            var (loaded, failure) = Session.LoadSettings(console, config.Read(result));
+            var (loaded, endpoint, failure) = Session.Prepare(console, config.Read(result));
             if (failure is not null)
             {
                 return reportOutput.Fail(failure);
             }
 
             var settings = loaded!.Settings;
-            var (endpoint, endpointFailure) = Session.ResolveEndpoint(console, settings);
-            if (endpointFailure is not null)
-            {
-                return reportOutput.Fail(endpointFailure);
-            }
 
             var (runLock, lockError, held) = RunLock.TryAcquire(settings.Lock.Path);
             if (runLock is null)

@@ -14,18 +14,13 @@ public sealed class OneShot(CliConsole console, TimeProvider clock)
     public async Task<int> RunAsync(OneShotOptions options, CancellationToken ct)
     {
         var output = new ReportOutput(console, options.Json, options.Verbose);
-        var (loaded, failure) = Session.LoadSettings(console, options.ConfigPath);
+        var (loaded, endpoint, failure) = Session.Prepare(console, options.ConfigPath);
         if (failure is not null)
         {
             return output.Fail(failure);
         }
 
         var settings = loaded!.Settings;
-        var (endpoint, endpointFailure) = Session.ResolveEndpoint(console, settings);
-        if (endpointFailure is not null)
-        {
-            return output.Fail(endpointFailure);
-        }
 
         // plan and --dry-run change nothing, the ledger file included; only a run takes the lock.
         var mutates = options.Execute && !options.DryRun;

@@ -14,6 +14,19 @@ public sealed record CommandFailure(int ExitCode, string Message);
 /// </summary>
 public static class Session
 {
+    /// <summary>Settings and the endpoint they (or DOCKER_HOST) name: what every daemon-facing command starts with.</summary>
+    public static (LoadedSettings? Loaded, DockerEndpoint? Endpoint, CommandFailure? Failure) Prepare(CliConsole console, string? configFlag)
+    {
+        var (loaded, failure) = LoadSettings(console, configFlag);
+        if (failure is not null)
+        {
+            return (null, null, failure);
+        }
+
+        var (endpoint, endpointFailure) = ResolveEndpoint(console, loaded!.Settings);
+        return endpointFailure is not null ? (null, null, endpointFailure) : (loaded, endpoint, null);
+    }
+
     public static (LoadedSettings? Loaded, CommandFailure? Failure) LoadSettings(CliConsole console, string? configFlag)
     {
         var path = configFlag ?? NonEmpty(console.Environment("TIDEMARK_CONFIG"));
