@@ -15,14 +15,16 @@ namespace Tidemark.Docker;
 /// daemon's deletion list mixes images and layers, of which only images are counted.</param>
 public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, TimeProvider clock, IReadOnlyDictionary<string, ImageRecord> images)
 {
+    /// <param name="critical">Critical pressure: the plan removes only images by ID while a run may be
+    /// live, so the idle and converge gates are not re-checked; the daemon still refuses images in use.</param>
     public async Task<IReadOnlyList<ActionReport>> ExecuteAsync(
-        IReadOnlyList<PlannedAction> actions, SwarmRole role, BusySelector selector, CancellationToken ct)
+        IReadOnlyList<PlannedAction> actions, SwarmRole role, BusySelector selector, CancellationToken ct, bool critical = false)
     {
         var reports = new List<ActionReport>(actions.Count);
         string? stopReason = null;
         foreach (var action in actions)
         {
-            if (stopReason is null)
+            if (stopReason is null && !critical)
             {
                 stopReason = await RecheckAsync(role, selector, ct).ConfigureAwait(false);
             }

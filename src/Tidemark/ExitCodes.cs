@@ -9,6 +9,12 @@ public static class ExitCodes
     /// <summary>Bad command line.</summary>
     public const int Usage = 64;
 
+    /// <summary>Malformed input data (a trace line), named by line number.</summary>
+    public const int DataError = 65;
+
+    /// <summary>An input file does not exist.</summary>
+    public const int NoInput = 66;
+
     /// <summary>The daemon could not be reached or read (message names the socket).</summary>
     public const int Unavailable = 69;
 

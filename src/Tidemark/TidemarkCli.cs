@@ -15,6 +15,7 @@ public static class TidemarkCli
         root.Subcommands.Add(PlanCommand.Create(console, clock));
         root.Subcommands.Add(RunCommand.Create(console, clock));
         root.Subcommands.Add(WatchCommand.Create(console, clock));
+        root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         return root;
     }

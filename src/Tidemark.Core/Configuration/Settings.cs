@@ -35,6 +35,12 @@ public sealed record DiskSettings
     /// <summary>Null means the same as the byte watermark.</summary>
     public int? InodeLowWatermarkPercent { get; init; }
 
+    /// <summary>
+    /// At or above this, stage 2 does not wait for idleness or min_age: it removes images no
+    /// container uses (never in flight, never protected or named by a service). 100 disables it.
+    /// </summary>
+    public int CriticalWatermarkPercent { get; init; } = 90;
+
     public int InodeHigh => InodeHighWatermarkPercent ?? HighWatermarkPercent;
 
     public int InodeLow => InodeLowWatermarkPercent ?? LowWatermarkPercent;
@@ -55,6 +61,12 @@ public sealed record PruneSettings
 
     /// <summary>Stage 2: unused tagged images, least valuable first, down to the low watermark.</summary>
     public bool Stage2 { get; init; } = true;
+
+    /// <summary>Stage 2's eviction order: "predicted-reuse" (default) or "lru".</summary>
+    public string EvictionOrder { get; init; } = "predicted-reuse";
+
+    /// <summary>Under critical pressure, images used more recently than this are in flight and kept.</summary>
+    public TimeSpan CriticalMinAge { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed record LedgerSettings

@@ -12,17 +12,72 @@ public sealed class UsageLedger
     public const int RecentUseLimit = 16;
     private const int ReferenceLimit = 8;
 
+    public const int RepositoryUseLimit = 64;
+    private const int RepositoryLimit = 4096;
+
     private readonly Dictionary<string, LedgerEntry> _entries;
+    private readonly Dictionary<string, RepositoryHistory> _repositories;
 
     public UsageLedger()
         : this(new Dictionary<string, LedgerEntry>(StringComparer.Ordinal), null)
     {
     }
 
-    public UsageLedger(IDictionary<string, LedgerEntry> entries, DateTimeOffset? eventsSeenUntil)
+    public UsageLedger(IDictionary<string, LedgerEntry> entries, DateTimeOffset? eventsSeenUntil,
+        IDictionary<string, RepositoryHistory>? repositories = null)
     {
         _entries = new Dictionary<string, LedgerEntry>(entries, StringComparer.Ordinal);
+        _repositories = new Dictionary<string, RepositoryHistory>(repositories ?? new Dictionary<string, RepositoryHistory>(), StringComparer.Ordinal);
         EventsSeenUntil = eventsSeenUntil;
+    }
+
+    /// <summary>
+    /// Use history per repository, kept when images go: a new version of a repository inherits
+    /// how often and how regularly its predecessors were used.
+    /// </summary>
+    public IReadOnlyDictionary<string, RepositoryHistory> Repositories => _repositories;
+
+    /// <summary>
+    /// True when every repository the image is tagged in has since been used as another image: a
+    /// newer version took its place, and an old version is rarely used again.
+    /// </summary>
+    public bool IsSuperseded(ImageRecord image)
+    {
+        var last = _entries.TryGetValue(image.Id, out var entry) ? entry.LastUsed : (DateTimeOffset?)null;
+        var any = false;
+        foreach (var repository in image.RepoTags.Select(ImageReference.Repository).Distinct())
+        {
+            if (!_repositories.TryGetValue(repository, out var history) || history.Latest is null || history.Latest == image.Id
+                || (last is { } l && history.LatestSince <= l))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    /// <summary>Uses of the image and of every repository it is tagged in, oldest first.</summary>
+    public IReadOnlyList<DateTimeOffset> UsesWithRepositories(ImageRecord image)
+    {
+        var uses = new List<DateTimeOffset>();
+        if (_entries.TryGetValue(image.Id, out var entry))
+        {
+            uses.AddRange(entry.RecentUses);
+        }
+
+        foreach (var repository in image.RepoTags.Select(ImageReference.Repository).Distinct())
+        {
+            if (_repositories.TryGetValue(repository, out var history))
+            {
+                uses.AddRange(history.RecentUses);
+            }
+        }
+
+        // The image's own uses are also its repository's: count each once.
+        return uses.Distinct().Order().ToList();
     }
 
     /// <summary>The time up to which daemon events have been applied; the next replay starts here.</summary>
@@ -46,12 +101,43 @@ public sealed class UsageLedger
             {
                 LastUsed = Max(entry.LastUsed, e.Time),
                 UseCount = entry.UseCount + 1,
-                RecentUses = AddUse(entry.RecentUses, e.Time),
+                RecentUses = AddUse(entry.RecentUses, e.Time, RecentUseLimit),
                 References = refs,
             },
             _ => entry with { LastUsed = Max(entry.LastUsed, e.Time), References = refs },
         };
         _entries[e.ImageId] = entry;
+        if (e.Kind == UsageKind.ContainerCreated)
+        {
+            RecordRepositoryUse(e.ImageId, e.Reference, entry, e.Time);
+        }
+    }
+
+    private void RecordRepositoryUse(string imageId, string? reference, LedgerEntry entry, DateTimeOffset at)
+    {
+        var named = reference is not null && !reference.StartsWith("sha256:", StringComparison.Ordinal) ? reference : entry.References.LastOrDefault();
+        if (named is null)
+        {
+            return;
+        }
+
+        var repository = ImageReference.Repository(named);
+        var history = _repositories.TryGetValue(repository, out var h)
+            ? h with { LastUsed = Max(h.LastUsed, at), RecentUses = AddUse(h.RecentUses, at, RepositoryUseLimit) }
+            : new RepositoryHistory(at, [at]);
+        if (history.Latest != imageId && (history.LatestSince is null || at >= history.LatestSince))
+        {
+            // Another image is now used as this repository: the version before is superseded.
+            history = history with { Latest = imageId, LatestSince = at };
+        }
+
+        _repositories[repository] = history;
+        if (_repositories.Count > RepositoryLimit)
+        {
+            // Bounded: forget the repository unused for longest.
+            var oldest = _repositories.MinBy(kv => kv.Value.LastUsed).Key;
+            _repositories.Remove(oldest);
+        }
     }
 
     public void MarkEventsSeen(DateTimeOffset until)
@@ -127,10 +213,10 @@ public sealed class UsageLedger
         return entry;
     }
 
-    private static IReadOnlyList<DateTimeOffset> AddUse(IReadOnlyList<DateTimeOffset> uses, DateTimeOffset at)
+    private static IReadOnlyList<DateTimeOffset> AddUse(IReadOnlyList<DateTimeOffset> uses, DateTimeOffset at, int limit)
     {
         var list = uses.Append(at).Order().ToList();
-        return list.Count > RecentUseLimit ? list[^RecentUseLimit..] : list;
+        return list.Count > limit ? list[^limit..] : list;
     }
 
     private static IReadOnlyList<string> Remember(IReadOnlyList<string> refs, string? reference)

@@ -11,9 +11,11 @@ namespace Tidemark.Core.Planning;
 /// <param name="Actions">Stage 1 then stage 2, in the order they are to be carried out.</param>
 /// <param name="Notes">One line each on what the plan deliberately keeps, and why.</param>
 /// <param name="Stage2">Stage 2's review of every tagged image, when stage 2 was planned.</param>
-public sealed record Decision(GateOutcome Gates, IReadOnlyList<PlannedAction> Actions, IReadOnlyList<string> Notes, Stage2Plan? Stage2 = null)
+/// <param name="Critical">The disk is past the critical watermark: stage 2 acts though the idle or
+/// converge gate holds, on images no container uses; the executor must not stop for those gates.</param>
+public sealed record Decision(GateOutcome Gates, IReadOnlyList<PlannedAction> Actions, IReadOnlyList<string> Notes, Stage2Plan? Stage2 = null, bool Critical = false)
 {
-    public bool Allowed => Gates.AllPassed;
+    public bool Allowed => Gates.AllPassed || Critical;
 
     public long EstimatedBytes => Actions.Sum(a => a.EstimatedBytes);
 }
@@ -37,7 +39,7 @@ public sealed class Policy
         _settings = settings;
         _selector = BusySelector.Create(settings.Busy);
         _protect = new ProtectList(settings.Prune.Protect);
-        _order = order ?? LeastRecentlyUsed.Instance;
+        _order = order ?? EvictionOrders.Find(settings.Prune.EvictionOrder) ?? PredictedReuse.Instance;
     }
 
     public Settings Settings => _settings;
@@ -54,9 +56,15 @@ public sealed class Policy
     /// </summary>
     public bool NeedsLayerFacts(Snapshot snapshot)
     {
-        if (!_settings.Prune.Stage2 || !EvaluateGates(snapshot).AllPassed)
+        if (!_settings.Prune.Stage2)
         {
             return false;
+        }
+
+        var gates = EvaluateGates(snapshot);
+        if (!gates.AllPassed)
+        {
+            return IsCritical(snapshot, gates);
         }
 
         var (stage1, _) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
@@ -68,7 +76,9 @@ public sealed class Policy
         var gates = EvaluateGates(snapshot);
         if (!gates.AllPassed)
         {
-            return new Decision(gates, [], []);
+            return IsCritical(snapshot, gates) && usage.Ledger is not null
+                ? DecideCritical(snapshot, gates, usage)
+                : new Decision(gates, [], []);
         }
 
         var (stage1, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
@@ -103,11 +113,50 @@ public sealed class Policy
         return new Decision(gates, [.. stage1, .. stage2.Actions], allNotes, stage2);
     }
 
-    /// <summary>Bytes stage 2 must free: enough for bytes and, converted at the average file size, for inodes.</summary>
-    private long Stage2Target(DiskReading disk, long stage1Bytes)
+    /// <summary>
+    /// Critical pressure: the disk gate passes, the disk is at or past the critical watermark, and
+    /// only the idle or converge gate holds. Waiting would let the run's own pulls fill the disk.
+    /// </summary>
+    private bool IsCritical(Snapshot snapshot, GateOutcome gates) =>
+        _settings.Prune.Stage2
+        && _settings.Disk.CriticalWatermarkPercent < 100
+        && snapshot.Disk.UsedPercent >= _settings.Disk.CriticalWatermarkPercent
+        && gates.Blocking.All(g => g.Name != DiskGate.Name);
+
+    /// <summary>
+    /// Stage 2 only (no prune endpoint runs while a run is live: mid-pull layers can look
+    /// prunable), by ID and without force, sparing anything used within the critical min age.
+    /// </summary>
+    private Decision DecideCritical(Snapshot snapshot, GateOutcome gates, UsageView usage)
     {
-        var bytes = disk.BytesToFreeForBelow(_settings.Disk.LowWatermarkPercent);
-        var inodeBytes = (long)(disk.InodesToFreeForBelow(_settings.Disk.InodeLow) * disk.BytesPerInode);
+        // Only back under the high watermark: a run is live, so take no more of its cache than the
+        // pressure needs; the next idle moment reclaims down to the low watermark.
+        var target = Stage2Target(snapshot.Disk, 0, _settings.Disk.HighWatermarkPercent, _settings.Disk.InodeHigh);
+        var input = Project(snapshot, [], usage, target) with { MinAge = _settings.Prune.CriticalMinAge };
+        var stage2 = Stage2Planner.Plan(input);
+        var blockers = string.Join(" and ", gates.Blocking.Select(g => g.Name));
+        var notes = new List<string>
+        {
+            $"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.CriticalWatermarkPercent}%) while {blockers} holds: " +
+            $"removing only images no container uses, by ID, without force, none used in the last {DurationText.Format(_settings.Prune.CriticalMinAge)}",
+            $"stage 2 target: free {ByteSize.Format(target)} to get below the high watermark {_settings.Disk.HighWatermarkPercent}% while the run lasts",
+        };
+        if (stage2.Shortfall is { } shortfall)
+        {
+            notes.Add(shortfall);
+        }
+
+        return new Decision(gates, stage2.Actions, notes, stage2, Critical: true);
+    }
+
+    /// <summary>Bytes stage 2 must free: enough for bytes and, converted at the average file size, for inodes.</summary>
+    private long Stage2Target(DiskReading disk, long stage1Bytes) =>
+        Stage2Target(disk, stage1Bytes, _settings.Disk.LowWatermarkPercent, _settings.Disk.InodeLow);
+
+    private static long Stage2Target(DiskReading disk, long stage1Bytes, int percent, int inodePercent)
+    {
+        var bytes = disk.BytesToFreeForBelow(percent);
+        var inodeBytes = (long)(disk.InodesToFreeForBelow(inodePercent) * disk.BytesPerInode);
         return Math.Max(bytes, inodeBytes) - stage1Bytes;
     }
 

@@ -4,7 +4,10 @@ using Tidemark.Core.Ledger;
 namespace Tidemark.Core.Planning;
 
 /// <summary>What an eviction order may weigh about one candidate image.</summary>
-public sealed record CandidateFacts(ImageRecord Image, LedgerEntry? Usage, DateTimeOffset LastUsed, long UniqueBytes, DateTimeOffset Now);
+/// <param name="Uses">Container creations of the image and of its repositories' other versions, oldest first.</param>
+/// <param name="Superseded">A newer version has been used in its place in every repository it is tagged in.</param>
+public sealed record CandidateFacts(ImageRecord Image, LedgerEntry? Usage, DateTimeOffset LastUsed, long UniqueBytes, DateTimeOffset Now,
+    IReadOnlyList<DateTimeOffset> Uses, bool Superseded = false);
 
 /// <summary>
 /// Ranks stage-2 candidates: the lowest score is evicted first. The planner breaks ties by image
@@ -30,4 +33,11 @@ public sealed class LeastRecentlyUsed : IEvictionOrder
     public string Describe(CandidateFacts c) => $"last used {Configuration.DurationText.Approximate(c.Now - c.LastUsed)} ago";
 
     public double Score(CandidateFacts c) => c.LastUsed.UtcTicks;
+}
+
+public static class EvictionOrders
+{
+    public static IReadOnlyList<IEvictionOrder> All { get; } = [PredictedReuse.Instance, LeastRecentlyUsed.Instance];
+
+    public static IEvictionOrder? Find(string name) => All.FirstOrDefault(o => o.Name == name);
 }

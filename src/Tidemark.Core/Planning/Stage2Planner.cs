@@ -73,7 +73,8 @@ public static class Stage2Planner
         foreach (var i in Enumerable.Range(0, input.Images.Count).Where(i => input.Images[i].RepoTags.Count > 0))
         {
             var image = input.Images[i];
-            facts[i] = new CandidateFacts(image, input.Ledger.Find(image.Id), input.Ledger.LastUsed(image.Id, input.Now), initialMarginal[i], input.Now);
+            facts[i] = new CandidateFacts(image, input.Ledger.Find(image.Id), input.Ledger.LastUsed(image.Id, input.Now), initialMarginal[i], input.Now,
+                input.Ledger.UsesWithRepositories(image), input.Ledger.IsSuperseded(image));
         }
 
         var rank = candidates

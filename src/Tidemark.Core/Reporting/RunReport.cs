@@ -15,7 +15,8 @@ public sealed record RunReport(
     IReadOnlyList<ActionReport> Actions,
     IReadOnlyList<string> Notes,
     DiskReading? DiskAfter,
-    Stage2Plan? Stage2 = null)
+    Stage2Plan? Stage2 = null,
+    bool Critical = false)
 {
     public long EstimatedBytes => Actions.Sum(a => a.Action.EstimatedBytes);
 

@@ -49,6 +49,8 @@ public static class ConfigSchema
         new("disk", "low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
             (s, v) => s with { Disk = s.Disk with { LowWatermarkPercent = Int(v) } }),
 
+        new("disk", "critical_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
+            (s, v) => s with { Disk = s.Disk with { CriticalWatermarkPercent = Int(v) } }),
         new("disk", "inode_high_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
             (s, v) => s with { Disk = s.Disk with { InodeHighWatermarkPercent = Int(v) } }),
         new("disk", "inode_low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
@@ -68,6 +70,13 @@ public static class ConfigSchema
         new("prune", "protect", ValueKind.TextList, v => List(v).Any(string.IsNullOrWhiteSpace) ? "patterns must not be empty" : null,
             (s, v) => s with { Prune = s.Prune with { Protect = List(v) } }),
 
+        new("prune", "critical_min_age", ValueKind.Text, v => DurationText.TryParse(Str(v), out _) ? null : "not a duration (use e.g. 10m)",
+            (s, v) => s with { Prune = s.Prune with { CriticalMinAge = Duration(v) } }),
+        new("prune", "eviction_order", ValueKind.Text,
+            v => Tidemark.Core.Planning.EvictionOrders.Find(Str(v)) is null
+                ? $"unknown order (known: {string.Join(", ", Tidemark.Core.Planning.EvictionOrders.All.Select(o => o.Name))})"
+                : null,
+            (s, v) => s with { Prune = s.Prune with { EvictionOrder = Str(v) } }),
         new("prune", "stage2", ValueKind.Flag, _ => null,
             (s, v) => s with { Prune = s.Prune with { Stage2 = ((ConfigValue.Flag)v).Value } }),
 
@@ -88,6 +97,12 @@ public static class ConfigSchema
         {
             yield return ("disk", "low_watermark_percent",
                 $"low watermark {s.Disk.LowWatermarkPercent}% must be below the high watermark {s.Disk.HighWatermarkPercent}%");
+        }
+
+        if (s.Disk.CriticalWatermarkPercent < s.Disk.HighWatermarkPercent)
+        {
+            yield return ("disk", "critical_watermark_percent",
+                $"critical watermark {s.Disk.CriticalWatermarkPercent}% must be at or above the high watermark {s.Disk.HighWatermarkPercent}% (100 turns it off)");
         }
 
         if (s.Disk.InodeLow >= s.Disk.InodeHigh)

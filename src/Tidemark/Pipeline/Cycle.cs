@@ -65,7 +65,7 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         {
             var images = snapshot.Images.GroupBy(i => i.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var executor = new PlanExecutor(client, reader, clock, images);
-            actions = await executor.ExecuteAsync(decision.Actions, snapshot.Daemon.Swarm, policy.Selector, ct).ConfigureAwait(false);
+            actions = await executor.ExecuteAsync(decision.Actions, snapshot.Daemon.Swarm, policy.Selector, ct, decision.Critical).ConfigureAwait(false);
             foreach (var refused in actions.Where(a => a.InUse))
             {
                 // Refused because something started using it: that is a use.
@@ -84,6 +84,6 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
 
         notes.AddRange(decision.Notes);
         return ApiResult<RunReport>.Ok(new RunReport(options.Command, decision.Allowed, options.DryRun, snapshot.Daemon,
-            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2));
+            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2, decision.Critical));
     }
 }

@@ -1,0 +1,178 @@
+using Tidemark.Core.Configuration;
+using Tidemark.Core.Inventory;
+using Tidemark.Core.Layers;
+using Tidemark.Core.Ledger;
+using Tidemark.Core.Planning;
+using Tidemark.Core.Simulation.Traces;
+
+namespace Tidemark.Core.Simulation.Policies;
+
+public enum TidemarkMode
+{
+    /// <summary>One-shot runs on a schedule: the ledger catches up by replaying the daemon's bounded event buffer.</summary>
+    Timer,
+    /// <summary>watch mode: the ledger follows every event; a cycle after each pull and run end, and on the interval.</summary>
+    Watch,
+}
+
+/// <summary>
+/// Tidemark itself under simulation: the production <see cref="Policy"/> (gates, stage 1, stage 2),
+/// the real <see cref="Settings"/> and <see cref="UsageLedger"/>, fed snapshots built from the
+/// simulated store. Only the host around it is simulated.
+/// </summary>
+public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
+{
+    /// <summary>The daemon keeps this many events; a timer run can replay no more.</summary>
+    private const int EventBuffer = 256;
+
+    /// <summary>Daemon events one simulated use stands for (create, start, die, destroy).</summary>
+    private const int EventsPerUse = 4;
+
+    private readonly Policy _policy;
+    private readonly TidemarkMode _mode;
+    private readonly TimeSpan _every;
+    private readonly UsageLedger _ledger = new();
+    private readonly Queue<(UsageEvent Use, int Weight)> _buffer = new();
+    private readonly Dictionary<string, ImageRecord> _records = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<LayerFact>> _layers = new(StringComparer.Ordinal);
+    private int _buffered;
+    private DateTimeOffset _next = DateTimeOffset.MinValue;
+
+    public TidemarkPolicy(string name, Settings settings, TidemarkMode mode, TimeSpan every, IEvictionOrder? order = null)
+    {
+        Name = name;
+        _policy = new Policy(settings, order);
+        _mode = mode;
+        _every = every;
+    }
+
+    public string Name { get; }
+
+    public long Removals { get; private set; }
+
+    /// <summary>Called with each image removed and when: a seam for diagnosing an eviction order.</summary>
+    public Action<string, DateTimeOffset>? Removed { get; init; }
+
+    /// <summary>
+    /// A run's containers carry its stack name and the default busy label, as a CI job that
+    /// follows the README would, so the shipped defaults recognise a live run.
+    /// </summary>
+    public const string BusyLabel = "tidemark.busy";
+
+    public void Observe(TraceEvent e, SimHost host)
+    {
+        if (e.Image is not { } image || e.Kind is not (TraceKind.Pull or TraceKind.Use))
+        {
+            return;
+        }
+
+        var use = new UsageEvent(e.Time, e.Kind == TraceKind.Use ? UsageKind.ContainerCreated : UsageKind.ImageArrived, image.Id, image.Reference);
+        if (_mode == TidemarkMode.Watch)
+        {
+            _ledger.Apply(use);
+            return;
+        }
+
+        var weight = e.Kind == TraceKind.Use ? EventsPerUse : 1;
+        _buffer.Enqueue((use, weight));
+        _buffered += weight;
+        while (_buffered > EventBuffer)
+        {
+            _buffered -= _buffer.Dequeue().Weight;
+        }
+    }
+
+    public void OnTick(SimHost host)
+    {
+        if (host.Now >= _next)
+        {
+            _next = host.Now + _every;
+            Cycle(host);
+        }
+    }
+
+    public void AfterPull(SimHost host, TraceImage image, long downloaded)
+    {
+        if (_mode == TidemarkMode.Watch)
+        {
+            Cycle(host);
+        }
+    }
+
+    public void AfterRunEnd(SimHost host)
+    {
+        if (_mode == TidemarkMode.Watch)
+        {
+            Cycle(host);
+        }
+    }
+
+    private void Cycle(SimHost host)
+    {
+        while (_buffer.TryDequeue(out var pending))
+        {
+            _ledger.Apply(pending.Use);
+        }
+
+        _buffered = 0;
+        var snapshot = Snapshot(host);
+        _ledger.Observe(snapshot);
+        var decision = _policy.Decide(snapshot, new UsageView(_ledger, _layers));
+        foreach (var action in decision.Actions)
+        {
+            if (action.Kind is not (ActionKind.RemoveImage or ActionKind.PruneDanglingImages))
+            {
+                continue;
+            }
+
+            foreach (var item in action.Items)
+            {
+                if (host.Store.Remove(item.Id) is not null)
+                {
+                    Removals++;
+                    Removed?.Invoke(item.Id, host.Now);
+                }
+                else
+                {
+                    // The daemon would refuse (409): something uses it, which is a use.
+                    _ledger.Touch(item.Id, host.Now);
+                }
+            }
+        }
+    }
+
+    private Snapshot Snapshot(SimHost host)
+    {
+        var store = host.Store;
+        var images = new List<ImageRecord>(store.Images.Count);
+        foreach (var image in store.Images.Values)
+        {
+            if (!_records.TryGetValue(image.Id, out var record))
+            {
+                record = new ImageRecord(image.Id, "", [image.Reference], [], image.Created, image.Size, -1);
+                _records[image.Id] = record;
+                _layers[image.Id] = image.Layers.Select(l => new LayerFact(l.Digest, l.Size)).ToList();
+            }
+
+            images.Add(record);
+        }
+
+        // A run is live from its start: its stack's service exists (and waits for its tasks)
+        // while the images are pulled, before any container runs.
+        var containers = new List<ContainerRecord>();
+        var services = new List<ServiceRecord>();
+        foreach (var run in host.Runs.Values)
+        {
+            var labels = new Dictionary<string, string> { [ServiceRecord.StackLabel] = run.Stack, [BusyLabel] = "1" };
+            services.Add(new ServiceRecord($"s-{run.Id}", run.Stack, "", labels, ServiceMode.Replicated, 1, run.Images.Count > 0 ? 1 : 0, 1, null));
+            for (var i = 0; i < run.Images.Count; i++)
+            {
+                containers.Add(new ContainerRecord($"{run.Id}-{i}", $"{run.Stack}_{i}", run.Images[i], run.Images[i],
+                    ContainerState.Running, run.Started, labels, 0));
+            }
+        }
+
+        var disk = new DiskReading("/sim", store.Capacity, store.Free, store.Free, 1_000_000_000, 999_000_000);
+        return new Snapshot(host.Now, new DaemonFacts("sim", "1.41", "/sim", SwarmRole.Manager), disk, containers, images, services, []);
+    }
+}

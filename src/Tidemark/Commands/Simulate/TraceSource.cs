@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Tidemark.Cli.Pipeline;
+using Tidemark.Core.Simulation.Generation;
+using Tidemark.Core.Simulation.Traces;
+using Tidemark.Core.Text;
+
+namespace Tidemark.Cli.Commands.Simulate;
+
+/// <summary>Where a simulation's trace comes from (--trace FILE, or --preset NAME --seed N) and its disk (--disk).</summary>
+public sealed class TraceSource
+{
+    public Option<string?> TraceFile { get; } = new("--trace", "-t")
+    {
+        Description = "Trace file (JSON Lines, see docs/traces.md)",
+        HelpName = "FILE",
+    };
+
+    public Option<string?> Preset { get; } = new("--preset")
+    {
+        Description = $"Generate the trace from a preset instead ({string.Join(", ", Presets.All.Select(p => p.Name))})",
+        HelpName = "NAME",
+    };
+
+    public Option<int> Seed { get; } = new("--seed")
+    {
+        Description = "Seed for --preset",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public Option<string?> Disk { get; } = new("--disk")
+    {
+        Description = "Disk size, e.g. 64GB or 500GiB (default: the trace's own)",
+        HelpName = "SIZE",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(TraceFile);
+        command.Options.Add(Preset);
+        command.Options.Add(Seed);
+        command.Options.Add(Disk);
+    }
+
+    public (Trace? Trace, long Disk, CommandFailure? Failure) Read(ParseResult result)
+    {
+        var file = result.GetValue(TraceFile);
+        var presetName = result.GetValue(Preset);
+        Trace trace;
+        if (file is not null && presetName is not null)
+        {
+            return (null, 0, new CommandFailure(ExitCodes.Usage, "give --trace or --preset, not both"));
+        }
+
+        if (presetName is not null)
+        {
+            if (Presets.Find(presetName) is not { } preset)
+            {
+                return (null, 0, new CommandFailure(ExitCodes.Usage, $"unknown preset '{presetName}' (known: {string.Join(", ", Presets.All.Select(p => p.Name))})"));
+            }
+
+            trace = TraceGenerator.Generate(preset, result.GetValue(Seed));
+        }
+        else if (file is not null)
+        {
+            if (!File.Exists(file))
+            {
+                return (null, 0, new CommandFailure(ExitCodes.NoInput, $"trace file not found: {file}"));
+            }
+
+            var (parsed, error) = TraceFormat.Parse(File.ReadLines(file));
+            if (error is not null)
+            {
+                return (null, 0, new CommandFailure(ExitCodes.DataError, $"trace error: {file}: {error}"));
+            }
+
+            trace = parsed!;
+        }
+        else
+        {
+            return (null, 0, new CommandFailure(ExitCodes.Usage, "give --trace FILE or --preset NAME"));
+        }
+
+        long disk;
+        if (result.GetValue(Disk) is { } text)
+        {
+            if (!ByteSize.TryParse(text, out disk) || disk <= 0)
+            {
+                return (null, 0, new CommandFailure(ExitCodes.Usage, $"--disk {text}: not a size (use e.g. 64GB, 500GiB)"));
+            }
+        }
+        else if (trace.DiskBytes is { } own)
+        {
+            disk = own;
+        }
+        else
+        {
+            return (null, 0, new CommandFailure(ExitCodes.Usage, "the trace names no disk size: give --disk SIZE"));
+        }
+
+        return (trace, disk, null);
+    }
+}
