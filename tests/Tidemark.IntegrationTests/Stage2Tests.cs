@@ -15,7 +15,7 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
         FixtureImage.Tagged(tag, DateTimeOffset.UtcNow.AddDays(-createdDaysAgo), baseLayer, new Layer("s2-" + tag, 20_000_000));
 
     [Fact]
-    public async Task Stage_2_reaches_the_low_watermark_least_recently_used_first_and_keeps_what_must_stay()
+    public async Task Stage_2_reaches_the_low_watermark_evicting_unused_images_first_and_keeps_what_must_stay()
     {
         await LoadAsync([
             App("ci/a1:1", 30, BaseA), App("ci/a2:1", 29, BaseA), App("ci/a3:1", 28, BaseB),
@@ -53,11 +53,13 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
             .Select(a => a.GetProperty("target").GetString()!).ToList();
         Assert.All(run.Actions, a => Assert.Equal("done", a.GetProperty("status").GetString()));
         Assert.True(Sandbox.UsedPercent() < low, $"still at {Sandbox.UsedPercent()}% (low {low}%)\n{run}");
-        // Least recently used first: a1, a2, a3 were never used after install, then a4, a5, a6 in that order.
-        var lru = new[] { "ci/a1:1", "ci/a2:1", "ci/a3:1", "ci/a4:1", "ci/a5:1", "ci/a6:1" };
+        // a1, a2, a3 were never used after install: they go first, oldest build first. a4, a5 and
+        // a6 were just used by containers, so only after all of those, if at all.
+        var unused = new[] { "ci/a1:1", "ci/a2:1", "ci/a3:1" };
         Assert.True(removed.Count >= 2, run.ToString());
-        Assert.Equal(lru.Take(removed.Count), removed);
-        Assert.Contains("ci/a6:1", Docker.Tags());
+        Assert.Equal(unused.Take(Math.Min(3, removed.Count)), removed.Take(3));
+        Assert.All(removed.Skip(3), r => Assert.Contains(r, new[] { "ci/a4:1", "ci/a5:1", "ci/a6:1" }));
+        Assert.True(removed.Count < 6, "everything went: the target was meant to need only some");
 
         var tags = Docker.Tags();
         Assert.Contains("ci/stopped:1", tags);
