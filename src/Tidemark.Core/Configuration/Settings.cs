@@ -38,8 +38,11 @@ public sealed record DiskSettings
     /// <summary>
     /// At or above this, stage 2 does not wait for idleness or min_age: it removes images no
     /// container uses (never in flight, never protected or named by a service). 100 disables it.
+    /// Null means 90, or the high watermark when that is higher.
     /// </summary>
-    public int CriticalWatermarkPercent { get; init; } = 90;
+    public int? CriticalWatermarkPercent { get; init; }
+
+    public int Critical => CriticalWatermarkPercent ?? Math.Max(90, HighWatermarkPercent);
 
     public int InodeHigh => InodeHighWatermarkPercent ?? HighWatermarkPercent;
 

@@ -119,8 +119,8 @@ public sealed class Policy
     /// </summary>
     private bool IsCritical(Snapshot snapshot, GateOutcome gates) =>
         _settings.Prune.Stage2
-        && _settings.Disk.CriticalWatermarkPercent < 100
-        && snapshot.Disk.UsedPercent >= _settings.Disk.CriticalWatermarkPercent
+        && _settings.Disk.Critical < 100
+        && snapshot.Disk.UsedPercent >= _settings.Disk.Critical
         && gates.Blocking.All(g => g.Name != DiskGate.Name);
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class Policy
         var blockers = string.Join(" and ", gates.Blocking.Select(g => g.Name));
         var notes = new List<string>
         {
-            $"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.CriticalWatermarkPercent}%) while {blockers} holds: " +
+            $"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.Critical}%) while {blockers} holds: " +
             $"removing only images no container uses, by ID, without force, none used in the last {DurationText.Format(_settings.Prune.CriticalMinAge)}",
             $"stage 2 target: free {ByteSize.Format(target)} to get below the high watermark {_settings.Disk.HighWatermarkPercent}% while the run lasts",
         };

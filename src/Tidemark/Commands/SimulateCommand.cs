@@ -14,6 +14,7 @@ public static class SimulateCommand
         command.Subcommands.Add(GenerateCommand.Create(console));
         command.Subcommands.Add(RunSimulationCommand.Create(console));
         command.Subcommands.Add(CompareCommand.Create(console));
+        command.Subcommands.Add(FromLedgerCommand.Create(console));
         return command;
     }
 }

@@ -16,8 +16,14 @@ public static class WatchCommand
         var command = new Command("watch",
             "Run as a service: keep the usage ledger current from the daemon's events and prune when pressure appears. " +
             "Holds the lock while it runs; stops cleanly on SIGTERM/SIGINT with the ledger saved.");
+        var record = new Option<string?>("--record")
+        {
+            Description = "Also write the host's history as a trace (JSON Lines) to replay with `tidemark simulate` (docs/traces.md)",
+            HelpName = "FILE",
+        };
         config.AddTo(command);
         output.AddTo(command);
+        command.Options.Add(record);
         command.SetAction(async (result, ct) =>
         {
             var reportOutput = new ReportOutput(console, result.GetValue(output.Json), result.GetValue(output.Verbose));
@@ -39,7 +45,7 @@ public static class WatchCommand
             {
                 var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow());
                 var warnings = ledger.Warning is null ? Array.Empty<string>() : [ledger.Warning];
-                var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source);
+                var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record));
                 return await loop.RunAsync(ledger.Ledger, ledger.Readable, warnings, ct);
             }
         });

@@ -99,10 +99,10 @@ public static class ConfigSchema
                 $"low watermark {s.Disk.LowWatermarkPercent}% must be below the high watermark {s.Disk.HighWatermarkPercent}%");
         }
 
-        if (s.Disk.CriticalWatermarkPercent < s.Disk.HighWatermarkPercent)
+        if (s.Disk.CriticalWatermarkPercent is { } critical && critical < s.Disk.HighWatermarkPercent)
         {
             yield return ("disk", "critical_watermark_percent",
-                $"critical watermark {s.Disk.CriticalWatermarkPercent}% must be at or above the high watermark {s.Disk.HighWatermarkPercent}% (100 turns it off)");
+                $"critical watermark {critical}% must be at or above the high watermark {s.Disk.HighWatermarkPercent}% (100 turns it off)");
         }
 
         if (s.Disk.InodeLow >= s.Disk.InodeHigh)

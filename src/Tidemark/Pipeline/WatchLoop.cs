@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.State;
+using Tidemark.Core.Inventory;
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
@@ -16,7 +17,9 @@ namespace Tidemark.Cli.Pipeline;
 /// backoff when the daemon goes away and saves the ledger when told to stop. While the daemon is
 /// quiet it waits on the stream and a timer, using no CPU.
 /// </summary>
-public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings settings, DockerEndpoint endpoint, ReportOutput output, string configSource)
+/// <param name="recordTo">--record: write the host's history as a trace to this file.</param>
+public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings settings, DockerEndpoint endpoint, ReportOutput output, string configSource,
+    string? recordTo = null)
 {
     /// <summary>Let a burst of pulls finish before looking: one cycle per burst.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromSeconds(5);
@@ -26,6 +29,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
 
     private readonly Policy _policy = new(settings);
     private string? _lastVerdict;
+    private TraceRecorder? _recorder;
 
     public async Task<int> RunAsync(UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, CancellationToken stop)
     {
@@ -35,6 +39,8 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
             Say("warning: " + w);
         }
 
+        using var recorder = recordTo is null ? null : await OpenRecorderAsync(stop).ConfigureAwait(false);
+        _recorder = recorder;
         var backoff = TimeSpan.FromSeconds(1);
         var down = (DateTimeOffset?)null;
         var lastSave = clock.GetUtcNow();
@@ -97,6 +103,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
             while (!stop.IsCancellationRequested)
             {
                 var now = clock.GetUtcNow();
+                _recorder?.Tick(now);
                 if (now >= dueAt)
                 {
                     var error = await EvaluateAsync(cycle, ledger, ledgerReadable, stop).ConfigureAwait(false);
@@ -111,7 +118,8 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                 }
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                wait.CancelAfter(dueAt - now);
+                var until = _recorder is null ? dueAt - now : Min(dueAt - now, TraceRecorder.TickEvery);
+                wait.CancelAfter(until);
                 bool ready;
                 try
                 {
@@ -146,6 +154,11 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                     if (use is not null)
                     {
                         ledger.Apply(use);
+                    }
+
+                    if (_recorder is not null)
+                    {
+                        await RecordAsync(client, e, use, ledger, stop).ConfigureAwait(false);
                     }
 
                     ledger.MarkEventsSeen(EventMapping.TimeOf(e));
@@ -203,6 +216,59 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         // Not a lost connection (a daemon error, an unreadable data root): say it and keep watching.
         Say($"cycle failed: {error.Message}");
         return null;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private async Task<TraceRecorder?> OpenRecorderAsync(CancellationToken ct)
+    {
+        // The trace names the disk it was recorded on, so a replay uses the same budget.
+        long disk = 0;
+        var path = settings.Disk.Path;
+        using (var client = (await DockerClient.ConnectAsync(endpoint, ct).ConfigureAwait(false)) is { IsOk: true } c ? c.Value : null)
+        {
+            if (client is not null && path.Length == 0 && await client.GetInfoAsync(ct).ConfigureAwait(false) is { IsOk: true } info)
+            {
+                path = info.Value.DockerRootDir ?? "";
+            }
+        }
+
+        if (path.Length > 0 && Docker.Host.StatVfs.TryRead(path, out var reading, out _))
+        {
+            disk = reading.UsedBytes + reading.AvailableBytes;
+        }
+
+        try
+        {
+            var recorder = new TraceRecorder(recordTo!, _policy.Selector, disk > 0 ? disk : 1, $"recorded by tidemark watch on {endpoint.Display}");
+            Say($"recording the host's history to {recordTo}");
+            return recorder;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Say($"warning: cannot record to {recordTo}: {e.Message}; watching without recording");
+            return null;
+        }
+    }
+
+    private async Task RecordAsync(DockerClient client, EngineEvent e, Core.Ledger.UsageEvent? use, UsageLedger ledger, CancellationToken ct)
+    {
+        ImageRecord? image = null;
+        IReadOnlyList<Core.Layers.LayerFact>? layers = null;
+        if (use is not null)
+        {
+            var listed = await client.ListImagesAsync(ct).ConfigureAwait(false);
+            image = listed.IsOk ? EngineMapping.Images(listed.Value, []).FirstOrDefault(i => i.Id == use.ImageId) : null;
+            var facts = await new LayerFactsReader(client).ReadAsync([use.ImageId], ledger, ct).ConfigureAwait(false);
+            layers = facts.IsOk ? facts.Value.GetValueOrDefault(use.ImageId) : null;
+        }
+
+        _recorder!.Record(e, EventMapping.TimeOf(e), use, image, layers);
+        if (_recorder.LastError is { } error)
+        {
+            Say($"warning: recording failed: {error}");
+        }
+
     }
 
     private static bool AddsBytes(EngineEvent e) => (e.Type, e.Action) switch

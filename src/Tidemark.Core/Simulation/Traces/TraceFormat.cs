@@ -53,12 +53,12 @@ public static class TraceFormat
                     return (null, new TraceError(number, "\"meta\" may only be the first line"));
                 }
 
-                if (line.Disk is <= 0)
+                if (line.Disk is < 0)
                 {
-                    return (null, new TraceError(number, "\"disk\" must be a positive number of bytes"));
+                    return (null, new TraceError(number, "\"disk\" must be a number of bytes"));
                 }
 
-                disk = line.Disk;
+                disk = line.Disk is > 0 ? line.Disk : null;
                 description = line.Description;
                 continue;
             }
