@@ -12,7 +12,11 @@ public sealed class LayerGraph
     private readonly int[][] _imageLayers;
     private readonly long[] _layerSize;
     private readonly int[] _refCount;
-    private readonly List<int>[] _layerImages;
+
+    // Which images hold each layer, as one flat array: images of layer l are at
+    // _holders[_holderStart[l] .. _holderStart[l + 1]).
+    private readonly int[] _holderStart;
+    private readonly int[] _holders;
     private readonly long[] _marginal;
     private readonly bool[] _removed;
     private readonly bool[] _hasFacts;
@@ -26,18 +30,27 @@ public sealed class LayerGraph
         _hasFacts = hasFacts;
         _parent = parent;
         _refCount = new int[layerSize.Length];
-        _layerImages = new List<int>[layerSize.Length];
-        for (var l = 0; l < layerSize.Length; l++)
-        {
-            _layerImages[l] = [];
-        }
-
         for (var i = 0; i < imageLayers.Length; i++)
         {
             foreach (var l in imageLayers[i])
             {
                 _refCount[l]++;
-                _layerImages[l].Add(i);
+            }
+        }
+
+        _holderStart = new int[layerSize.Length + 1];
+        for (var l = 0; l < layerSize.Length; l++)
+        {
+            _holderStart[l + 1] = _holderStart[l] + _refCount[l];
+        }
+
+        _holders = new int[_holderStart[layerSize.Length]];
+        var fill = (int[])_holderStart.Clone();
+        for (var i = 0; i < imageLayers.Length; i++)
+        {
+            foreach (var l in imageLayers[i])
+            {
+                _holders[fill[l]++] = i;
             }
         }
 
@@ -66,8 +79,8 @@ public sealed class LayerGraph
 
     public static LayerGraph Build(IReadOnlyList<ImageRecord> images, IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> layers)
     {
-        var layerIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var sizes = new List<long>();
+        var layerIndex = new Dictionary<string, int>(images.Count * 4, StringComparer.Ordinal);
+        var sizes = new List<long>(images.Count * 4);
         var imageLayers = new int[images.Count][];
         var hasFacts = new bool[images.Count];
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -81,23 +94,24 @@ public sealed class LayerGraph
             }
 
             hasFacts[i] = true;
-            var ids = new List<int>(facts.Count);
+            var ids = new int[facts.Count];
+            var n = 0;
             foreach (var fact in facts)
             {
-                if (!layerIndex.TryGetValue(fact.ChainId, out var l))
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(layerIndex, fact.ChainId, out var exists);
+                if (!exists)
                 {
-                    l = sizes.Count;
-                    layerIndex[fact.ChainId] = l;
+                    slot = sizes.Count;
                     sizes.Add(fact.Size);
                 }
 
-                if (!ids.Contains(l))
+                if (Array.IndexOf(ids, slot, 0, n) < 0)
                 {
-                    ids.Add(l);
+                    ids[n++] = slot;
                 }
             }
 
-            imageLayers[i] = ids.ToArray();
+            imageLayers[i] = n == ids.Length ? ids : ids[..n];
         }
 
         var parent = images.Select(img => img.ParentId.Length > 0 && position.TryGetValue(img.ParentId, out var p) ? p : -1).ToArray();
@@ -129,8 +143,9 @@ public sealed class LayerGraph
             _refCount[l]--;
             if (_refCount[l] == 1)
             {
-                foreach (var other in _layerImages[l])
+                for (var h = _holderStart[l]; h < _holderStart[l + 1]; h++)
                 {
+                    var other = _holders[h];
                     if (!_removed[other])
                     {
                         _marginal[other] += _layerSize[l];

@@ -45,8 +45,9 @@ public sealed class UsageLedger
     {
         var last = _entries.TryGetValue(image.Id, out var entry) ? entry.LastUsed : (DateTimeOffset?)null;
         var any = false;
-        foreach (var repository in image.RepoTags.Select(ImageReference.Repository).Distinct())
+        foreach (var tag in image.RepoTags)
         {
+            var repository = ImageReference.Repository(tag);
             if (!_repositories.TryGetValue(repository, out var history) || history.Latest is null || history.Latest == image.Id
                 || (last is { } l && history.LatestSince <= l))
             {
@@ -62,22 +63,36 @@ public sealed class UsageLedger
     /// <summary>Uses of the image and of every repository it is tagged in, oldest first.</summary>
     public IReadOnlyList<DateTimeOffset> UsesWithRepositories(ImageRecord image)
     {
-        var uses = new List<DateTimeOffset>();
-        if (_entries.TryGetValue(image.Id, out var entry))
+        IReadOnlyList<DateTimeOffset> own = _entries.TryGetValue(image.Id, out var entry) ? entry.RecentUses : [];
+        List<DateTimeOffset>? uses = null;
+        foreach (var tag in image.RepoTags)
         {
-            uses.AddRange(entry.RecentUses);
-        }
-
-        foreach (var repository in image.RepoTags.Select(ImageReference.Repository).Distinct())
-        {
-            if (_repositories.TryGetValue(repository, out var history))
+            if (_repositories.TryGetValue(ImageReference.Repository(tag), out var history) && history.RecentUses.Count > 0)
             {
+                uses ??= new List<DateTimeOffset>(own.Count + history.RecentUses.Count);
                 uses.AddRange(history.RecentUses);
             }
         }
 
+        if (uses is null)
+        {
+            return own;
+        }
+
         // The image's own uses are also its repository's: count each once.
-        return uses.Distinct().Order().ToList();
+        uses.AddRange(own);
+        uses.Sort();
+        var distinct = 0;
+        for (var i = 0; i < uses.Count; i++)
+        {
+            if (i == 0 || uses[i] != uses[distinct - 1])
+            {
+                uses[distinct++] = uses[i];
+            }
+        }
+
+        uses.RemoveRange(distinct, uses.Count - distinct);
+        return uses;
     }
 
     /// <summary>The time up to which daemon events have been applied; the next replay starts here.</summary>

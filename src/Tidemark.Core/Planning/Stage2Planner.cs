@@ -57,46 +57,68 @@ public static class Stage2Planner
 
     public static Stage2Plan Plan(Stage2Input input)
     {
+        var n = input.Images.Count;
         var graph = LayerGraph.Build(input.Images, input.Layers);
         var reasons = KeepReasons(input);
+        var facts = new CandidateFacts?[n];
         var candidates = new List<int>();
-        for (var i = 0; i < input.Images.Count; i++)
+        var scores = new List<double>();
+        for (var i = 0; i < n; i++)
         {
-            if (input.Images[i].RepoTags.Count > 0 && !reasons.ContainsKey(i) && graph.HasFacts(i))
+            var image = input.Images[i];
+            if (image.RepoTags.Count == 0)
+            {
+                continue;
+            }
+
+            var candidate = !reasons.ContainsKey(i) && graph.HasFacts(i);
+            // History is only read for candidates: the order needs it, the others are kept anyway.
+            facts[i] = new CandidateFacts(image, input.Ledger.Find(image.Id), input.Ledger.LastUsed(image.Id, input.Now), graph.Marginal(i), input.Now,
+                candidate ? input.Ledger.UsesWithRepositories(image) : [], candidate && input.Ledger.IsSuperseded(image));
+            if (candidate)
             {
                 candidates.Add(i);
+                scores.Add(input.Order.Score(facts[i]!));
             }
         }
 
-        var initialMarginal = input.Images.Select((_, i) => graph.Marginal(i)).ToArray();
-        var facts = new Dictionary<int, CandidateFacts>();
-        foreach (var i in Enumerable.Range(0, input.Images.Count).Where(i => input.Images[i].RepoTags.Count > 0))
+        // Equal scores (say, all first seen at install): the older build goes first, then by ID.
+        var order = Enumerable.Range(0, candidates.Count).ToArray();
+        Array.Sort(order, (a, b) =>
         {
-            var image = input.Images[i];
-            facts[i] = new CandidateFacts(image, input.Ledger.Find(image.Id), input.Ledger.LastUsed(image.Id, input.Now), initialMarginal[i], input.Now,
-                input.Ledger.UsesWithRepositories(image), input.Ledger.IsSuperseded(image));
+            var c = scores[a].CompareTo(scores[b]);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            var x = input.Images[candidates[a]];
+            var y = input.Images[candidates[b]];
+            c = x.Created.CompareTo(y.Created);
+            return c != 0 ? c : string.CompareOrdinal(x.Id, y.Id);
+        });
+        var rank = new int[n];
+        Array.Fill(rank, int.MaxValue);
+        for (var position = 0; position < order.Length; position++)
+        {
+            rank[candidates[order[position]]] = position;
         }
 
-        var rank = candidates
-            .OrderBy(i => input.Order.Score(facts[i]))
-            // Equal scores (say, all first seen at install): the older build goes first.
-            .ThenBy(i => input.Images[i].Created)
-            .ThenBy(i => input.Images[i].Id, StringComparer.Ordinal)
-            .Select((image, position) => (image, position))
-            .ToDictionary(x => x.image, x => x.position);
-
         var selected = Select(graph, candidates, rank, input.TargetBytes, out var freedAt);
-        var actions = selected.Select(i => Action(input, facts[i], freedAt[i])).ToList();
+        var described = selected.ToDictionary(i => i, i => input.Order.Describe(facts[i]!));
+        var actions = selected.Select(i => Action(facts[i]!, freedAt[i], described[i])).ToList();
         var freed = selected.Sum(i => freedAt[i]);
 
-        var reviews = new List<ImageReview>();
-        foreach (var i in facts.Keys.OrderBy(i => rank.TryGetValue(i, out var r) ? r : int.MaxValue).ThenBy(i => input.Images[i].Id, StringComparer.Ordinal))
+        var reviewed = Enumerable.Range(0, n).Where(i => facts[i] is not null).ToArray();
+        Array.Sort(reviewed, (a, b) => rank[a] != rank[b] ? rank[a].CompareTo(rank[b]) : string.CompareOrdinal(input.Images[a].Id, input.Images[b].Id));
+        var reviews = new List<ImageReview>(reviewed.Length);
+        foreach (var i in reviewed)
         {
-            var f = facts[i];
+            var f = facts[i]!;
             if (freedAt.TryGetValue(i, out var bytes))
             {
                 reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, bytes, Verdict.Remove,
-                    $"remove: {input.Order.Describe(f)}, frees {ByteSize.Format(bytes)}"));
+                    $"remove: {described[i]}, frees {ByteSize.Format(bytes)}"));
             }
             else if (reasons.TryGetValue(i, out var reason))
             {
@@ -117,15 +139,14 @@ public static class Stage2Planner
             }
             else
             {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.TargetMet,
-                    $"keep: target met before it ({input.Order.Describe(f)})"));
+                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.TargetMet, "keep: the target is met before it"));
             }
         }
 
         return new Stage2Plan(input.Now, actions, reviews, input.TargetBytes, freed, Shortfall(input.TargetBytes, freed, reviews));
     }
 
-    private static List<int> Select(LayerGraph graph, List<int> candidates, Dictionary<int, int> rank, long target, out Dictionary<int, long> freedAt)
+    private static List<int> Select(LayerGraph graph, List<int> candidates, int[] rank, long target, out Dictionary<int, long> freedAt)
     {
         freedAt = [];
         var selected = new List<int>();
@@ -134,7 +155,12 @@ public static class Stage2Planner
             return selected;
         }
 
-        var isCandidate = new HashSet<int>(candidates);
+        var isCandidate = new bool[rank.Length];
+        foreach (var c in candidates)
+        {
+            isCandidate[c] = true;
+        }
+
         var queue = new PriorityQueue<int, int>();
         foreach (var c in candidates)
         {
@@ -159,7 +185,7 @@ public static class Stage2Planner
             foreach (var other in gained.Append(parent).Where(o => o >= 0).Distinct())
             {
                 // Marginals only grow as images go, so a queued entry stays valid; re-queue on change.
-                if (isCandidate.Contains(other) && !graph.IsRemoved(other) && graph.ChildCount(other) == 0 && graph.Marginal(other) > 0)
+                if (isCandidate[other] && !graph.IsRemoved(other) && graph.ChildCount(other) == 0 && graph.Marginal(other) > 0)
                 {
                     queue.Enqueue(other, rank[other]);
                 }
@@ -206,13 +232,13 @@ public static class Stage2Planner
         return reasons;
     }
 
-    private static PlannedAction Action(Stage2Input input, CandidateFacts f, long bytes) => new(
+    private static PlannedAction Action(CandidateFacts f, long bytes, string why) => new(
         Stage,
         ActionKind.RemoveImage,
         f.Image.DisplayName,
         null,
         bytes,
-        [new PlannedItem(f.Image.Id, f.Image.DisplayName, bytes, input.Order.Describe(f))]);
+        [new PlannedItem(f.Image.Id, f.Image.DisplayName, bytes, why)]);
 
     private static string? Shortfall(long target, long freed, IReadOnlyList<ImageReview> reviews)
     {

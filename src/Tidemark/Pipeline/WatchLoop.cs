@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.State;
-using Tidemark.Core.Inventory;
 using Tidemark.Core.Configuration;
+using Tidemark.Core.Inventory;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
 using Tidemark.Docker;

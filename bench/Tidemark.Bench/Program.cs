@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Tidemark.Bench.PlanningBenchmarks).Assembly).Run(args);
