@@ -12,7 +12,9 @@ namespace Tidemark.Docker;
 public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
 {
     /// <param name="diskPath">The [disk] path setting; empty means the daemon's DockerRootDir.</param>
-    public async Task<ApiResult<Snapshot>> ReadAsync(string diskPath, CancellationToken ct)
+    /// <param name="needsSizes">Whether, at this disk reading, object sizes and build cache are needed
+    /// (GET /system/df, the costliest call): only when there may be something to plan.</param>
+    public async Task<ApiResult<Snapshot>> ReadAsync(string diskPath, Func<DiskReading, bool> needsSizes, CancellationToken ct)
     {
         var info = await client.GetInfoAsync(ct).ConfigureAwait(false);
         if (!info.IsOk)
@@ -21,22 +23,6 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
         }
 
         var daemon = ToDaemonFacts(info.Value, client.DaemonVersion);
-        var containersTask = client.ListContainersAsync(ct);
-        var imagesTask = client.ListImagesAsync(ct);
-        var dfTask = client.GetDiskUsageAsync(ct);
-        var servicesTask = daemon.Swarm == SwarmRole.Manager
-            ? client.ListServicesAsync(ct)
-            : Task.FromResult(ApiResult<List<SwarmService>>.Ok([]));
-        await Task.WhenAll(containersTask, imagesTask, dfTask, servicesTask).ConfigureAwait(false);
-
-        foreach (var error in new[] { containersTask.Result.Error, imagesTask.Result.Error, dfTask.Result.Error, servicesTask.Result.Error })
-        {
-            if (error is not null)
-            {
-                return error;
-            }
-        }
-
         var path = diskPath.Length > 0 ? diskPath : daemon.DataRoot;
         if (path.Length == 0)
         {
@@ -48,6 +34,24 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
         {
             return new ApiError(ApiErrorKind.DiskUnreadable,
                 $"{diskError} (the data root must be a local path: run Tidemark on the Docker host, or set [disk] path)");
+        }
+
+        var containersTask = client.ListContainersAsync(ct);
+        var imagesTask = client.ListImagesAsync(ct);
+        var dfTask = needsSizes(disk)
+            ? client.GetDiskUsageAsync(ct)
+            : Task.FromResult(ApiResult<DiskUsageResponse>.Ok(new DiskUsageResponse()));
+        var servicesTask = daemon.Swarm == SwarmRole.Manager
+            ? client.ListServicesAsync(ct)
+            : Task.FromResult(ApiResult<List<SwarmService>>.Ok([]));
+        await Task.WhenAll(containersTask, imagesTask, dfTask, servicesTask).ConfigureAwait(false);
+
+        foreach (var error in new[] { containersTask.Result.Error, imagesTask.Result.Error, dfTask.Result.Error, servicesTask.Result.Error })
+        {
+            if (error is not null)
+            {
+                return error;
+            }
         }
 
         var df = dfTask.Result.Value;

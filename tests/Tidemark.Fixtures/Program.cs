@@ -17,10 +17,10 @@ switch (args[0])
 {
     case "load-scene":
         // One image per archive: the daemon unpacks an archive whole before it keeps any of it,
-        // so small archives need little spare room on a small data root.
-        foreach (var image in images)
+        // so small archives need little spare room on a small data root. Tiny images go in batches.
+        foreach (var batch in images.Chunk(images.Count > 100 ? 100 : 1))
         {
-            await docker.LoadAsync([image]);
+            await docker.LoadAsync(batch);
         }
 
         Console.WriteLine($"loaded {images.Count} images ({images.Count(i => i.Tags.Count == 0)} dangling)");

@@ -6,7 +6,7 @@ namespace Tidemark.Fixtures;
 /// </summary>
 public static class Scenes
 {
-    public static IReadOnlyList<string> Names { get; } = ["ci-host", "nightly-pulls", "weekly-pulls"];
+    public static IReadOnlyList<string> Names { get; } = ["ci-host", "nightly-pulls", "weekly-pulls", "bench-1000"];
 
     public static class Bases
     {
@@ -21,6 +21,7 @@ public static class Scenes
         "ci-host" => CiHost(now),
         "nightly-pulls" => NightlyPulls(now),
         "weekly-pulls" => WeeklyPulls(now),
+        "bench-1000" => Many(now, 1000),
         _ => throw new ArgumentException($"unknown scene '{name}' (known: {string.Join(", ", Names)})"),
     };
 
@@ -70,5 +71,18 @@ public static class Scenes
             FixtureImage.Tagged("ci/e2e:5.0", day, Bases.Debian, Bases.Node, new Layer("e2e-5.0", 70_000_000)),
             FixtureImage.Tagged("ci/ml:0.3", day, Bases.Debian, Bases.Python, new Layer("ml-0.3", 80_000_000)),
         ];
+    }
+
+    /// <summary>A large, cheap store for timing (P3): many small images over ten shared bases, a tenth of them dangling.</summary>
+    public static IReadOnlyList<FixtureImage> Many(DateTimeOffset now, int count)
+    {
+        var bases = Enumerable.Range(0, 10).Select(b => new Layer($"bench-base-{b}", 1_000_000)).ToArray();
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var layers = new[] { bases[i % bases.Length], new Layer($"bench-own-{i}", 10_000) };
+            return i % 10 == 9
+                ? FixtureImage.Dangling(now.AddDays(-10 - i % 7), layers)
+                : FixtureImage.Tagged($"bench/app{i:D4}:1", now.AddDays(-10 - i % 7), layers);
+        }).ToList();
     }
 }

@@ -1,3 +1,4 @@
+using Tidemark.Core.Gates;
 using Tidemark.Core.Inventory;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
@@ -23,7 +24,8 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
     public async Task<ApiResult<RunReport>> RunAsync(CycleOptions options, UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, CancellationToken ct)
     {
         var reader = new SnapshotReader(client, clock);
-        var read = await reader.ReadAsync(policy.Settings.Disk.Path, ct).ConfigureAwait(false);
+        // Below the high watermark nothing is planned, so the costly sizes are not read.
+        var read = await reader.ReadAsync(policy.Settings.Disk.Path, disk => DiskGate.Evaluate(disk, policy.Settings.Disk).Passed, ct).ConfigureAwait(false);
         if (!read.IsOk)
         {
             return read.Error!;

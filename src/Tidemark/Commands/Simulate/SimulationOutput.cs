@@ -27,11 +27,11 @@ public static class SimulationOutput
 
         w.WriteLine($"disk: {ByteSize.Format(disk)}");
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"policy",-16} {"downloaded",11} {"÷belady",8} {"÷floor",7} {"pulls",7} {"full hits",9} {"failed jobs",11} {"peak disk",10} {"mean disk",10} {"removals",8}"));
+            $"{"policy",-30} {"downloaded",11} {"÷belady",8} {"÷floor",7} {"pulls",7} {"full hits",9} {"failed jobs",11} {"peak disk",10} {"mean disk",10} {"removals",8}"));
         foreach (var r in results)
         {
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Policy,-16} {ByteSize.Format(r.BytesDownloaded),11} {Ratio(r.RatioToBelady),8} {Ratio(r.RatioToFloor),7} {r.Pulls,7} {r.FullHits,9} {r.FailedJobs,11} {ByteSize.Format(r.PeakDiskBytes),10} {ByteSize.Format(r.MeanDiskBytes),10} {r.Removals,8}"));
+                $"{r.Policy,-30} {ByteSize.Format(r.BytesDownloaded),11} {Ratio(r.RatioToBelady),8} {Ratio(r.RatioToFloor),7} {r.Pulls,7} {r.FullHits,9} {r.FailedJobs,11} {ByteSize.Format(r.PeakDiskBytes),10} {ByteSize.Format(r.MeanDiskBytes),10} {r.Removals,8}"));
         }
 
         var belady = results.FirstOrDefault(r => r.Policy == "belady");
