@@ -65,7 +65,7 @@ public sealed class Stage2Tests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Contains("ci/stopped:1", tags);
         Assert.Contains("ci/svc0:1", tags);
         Assert.Contains("vendor/db:1", tags);
-        Assert.Equal("keep-me", Docker.Cli("run", "--rm", "--network", "none", "-v", "precious:/data", "ci/a6:1", "cat", "/data/file"));
+        Assert.Equal("keep-me", Docker.Cli("run", "--rm", "--network", "none", "-v", "precious:/data", "ci/stopped:1", "cat", "/data/file"));
 
         // The estimate is the measured fall in used bytes, within a few percent.
         var estimated = run.Json.GetProperty("estimatedBytes").GetInt64();
