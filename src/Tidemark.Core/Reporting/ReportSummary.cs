@@ -20,13 +20,14 @@ public static class ReportSummary
 
         if (report.DryRun || report.Actions.All(a => a.Status == ActionStatus.Planned))
         {
-            var mode = report.DryRun ? "dry run" : "plan";
+            var mode = (report.DryRun ? "dry run" : "plan") + (report.Critical ? " under critical pressure" : "");
             return $"{mode}: would remove {Count(report)} objects, about {ByteSize.Format(report.EstimatedBytes)}; nothing removed";
         }
 
+        var prefix = report.Critical ? "critical pressure, run live: " : "";
         var failed = report.Actions.Count(a => a.Status == ActionStatus.Failed);
         var skipped = report.Actions.Count(a => a.Status == ActionStatus.Skipped);
-        var text = $"reclaimed {ByteSize.Format(report.ReclaimedBytes)} (estimated {ByteSize.Format(report.EstimatedBytes)})";
+        var text = $"{prefix}reclaimed {ByteSize.Format(report.ReclaimedBytes)} (estimated {ByteSize.Format(report.EstimatedBytes)})";
         if (report.DiskAfter is { } after)
         {
             text += $"; disk {after.Path} now at {after.UsedPercent}% (was {report.Disk.UsedPercent}%), used bytes down {ByteSize.Format(report.MeasuredBytes ?? 0)} measured";

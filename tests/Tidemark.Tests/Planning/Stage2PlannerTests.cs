@@ -180,6 +180,48 @@ public sealed class Stage2PlannerTests
     }
 
     [Fact]
+    public void Critical_pressure_acts_during_a_run_on_images_no_container_uses_and_none_in_flight()
+    {
+        var runLabels = Scene.Labels(("tidemark.busy", "1"));
+        var scene = new Scene().WithDisk(Scene.Disk(95, total: 1_000));
+        scene.Image("running", "run:1").Image("fresh", "fresh:1").Image("old", "old:1").Image("dangling", null, TimeSpan.FromDays(9), size: 40);
+        scene.Container("job", "running", ContainerState.Running, labels: runLabels);
+        var snap = scene.Build();
+        var ledger = new UsageLedger();
+        ledger.Apply(new UsageEvent(Scene.Now.AddDays(-3), UsageKind.ContainerCreated, "old", "old:1"));
+        ledger.Apply(new UsageEvent(Scene.Now.AddMinutes(-2), UsageKind.ImageArrived, "fresh", "fresh:1"));
+        ledger.Apply(new UsageEvent(Scene.Now.AddDays(-3), UsageKind.ContainerCreated, "running", "run:1"));
+        var layers = new Dictionary<string, IReadOnlyList<LayerFact>>
+        {
+            ["running"] = [new LayerFact("r", 300)],
+            ["fresh"] = [new LayerFact("f", 300)],
+            ["old"] = [new LayerFact("o", 300)],
+            ["dangling"] = [new LayerFact("d", 40)],
+        };
+
+        var decision = new Policy(Settings.Default).Decide(snap, new UsageView(ledger, layers));
+
+        Assert.False(decision.Gates.AllPassed);
+        Assert.True(decision.Critical);
+        Assert.True(decision.Allowed);
+        // Only stage 2, by ID: no prune while the run is live, so the dangling image waits too.
+        Assert.Equal(["old"], decision.Actions.Select(a => a.Items.Single().Id));
+        Assert.All(decision.Actions, a => Assert.Equal(ActionKind.RemoveImage, a.Kind));
+        Assert.StartsWith("critical pressure: disk at 95% (>= 90%) while idle holds", decision.Notes[0]);
+    }
+
+    [Fact]
+    public void Below_the_critical_watermark_a_live_run_still_blocks_everything()
+    {
+        var snap = new Scene().WithDisk(Scene.Disk(89, total: 1_000)).Image("old", "old:1")
+            .Container("job", "x", ContainerState.Running, labels: Scene.Labels(("tidemark.busy", "1"))).Build();
+        var decision = new Policy(Settings.Default).Decide(snap, new UsageView(new UsageLedger(),
+            new Dictionary<string, IReadOnlyList<LayerFact>> { ["old"] = [new LayerFact("o", 300)] }));
+        Assert.False(decision.Allowed);
+        Assert.Empty(decision.Actions);
+    }
+
+    [Fact]
     public void Policy_does_not_evict_on_an_unreadable_ledger()
     {
         var snap = new Scene().WithDisk(Scene.Disk(95)).Image("a", "a:1").Build();
