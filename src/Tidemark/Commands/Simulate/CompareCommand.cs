@@ -9,7 +9,6 @@ public static class CompareCommand
     public static Command Create(CliConsole console)
     {
         var source = new TraceSource();
-        var config = new Options.ConfigOptions();
         var json = new Option<bool>("--json") { Description = "One JSON object with a \"policies\" array" };
         var policies = new Option<string[]>("--policy", "-p")
         {
@@ -19,33 +18,30 @@ public static class CompareCommand
         };
         var command = new Command("compare", "Replay one trace against every policy side by side, with ratios to the offline reference (belady) and the compulsory floor.");
         source.AddTo(command);
-        command.Options.Add(config.Config);
         command.Options.Add(json);
         command.Options.Add(policies);
         command.SetAction(result =>
         {
-            var (trace, disk, failure) = source.Read(result);
-            var (loaded, configFailure) = config.Read(result) is { } path ? Pipeline.Session.LoadSettings(console, path) : (null, null);
-            failure ??= configFailure;
+            var (simulation, failure) = source.Read(result, console);
             if (failure is not null)
             {
                 console.Fail(failure.Message);
                 return failure.ExitCode;
             }
 
-            var settings = loaded?.Settings;
+            var (trace, disk, settings) = simulation!;
 
             var chosen = result.GetValue(policies) is { Length: > 0 } list
                 ? list.Concat(["belady", "floor"]).Distinct().ToList()
                 : null;
-            if (chosen?.FirstOrDefault(n => PolicySet.Create(n, trace!, settings) is null) is { } unknown)
+            if (chosen?.FirstOrDefault(n => PolicySet.Create(n, trace, settings) is null) is { } unknown)
             {
                 console.Fail($"unknown policy '{unknown}' (known: {string.Join(", ", PolicySet.Names)}, and tidemark-timer/tidemark-watch as NAME:ORDER)");
                 return ExitCodes.Usage;
             }
 
-            var results = PolicySet.Compare(trace!, disk, chosen, settings);
-            SimulationOutput.Write(console.Out, results, trace!.Description, disk, result.GetValue(json));
+            var results = PolicySet.Compare(trace, disk, chosen, settings);
+            SimulationOutput.Write(console.Out, results, trace.Description, disk, result.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;

@@ -1,14 +1,27 @@
 using System.CommandLine;
 using Tidemark.Cli.Pipeline;
+using Tidemark.Core.Configuration;
 using Tidemark.Core.Simulation.Generation;
 using Tidemark.Core.Simulation.Traces;
 using Tidemark.Core.Text;
 
 namespace Tidemark.Cli.Commands.Simulate;
 
-/// <summary>Where a simulation's trace comes from (--trace FILE, or --preset NAME --seed N) and its disk (--disk).</summary>
+/// <summary>What a simulation replays: the trace, its disk, and the settings Tidemark's policies run with.</summary>
+public sealed record Simulation(Trace Trace, long Disk, Settings? Settings);
+
+/// <summary>
+/// The options every replaying command shares: where the trace comes from (--trace FILE, or
+/// --preset NAME --seed N), its disk (--disk), and the configuration for Tidemark's policies (--config).
+/// </summary>
 public sealed class TraceSource
 {
+    public Option<string?> Config { get; } = new("--config", "-c")
+    {
+        Description = "Run the Tidemark policies with this config file (default: the shipped defaults)",
+        HelpName = "FILE",
+    };
+
     public Option<string?> TraceFile { get; } = new("--trace", "-t")
     {
         Description = "Trace file (JSON Lines, see docs/traces.md)",
@@ -39,9 +52,28 @@ public sealed class TraceSource
         command.Options.Add(Preset);
         command.Options.Add(Seed);
         command.Options.Add(Disk);
+        command.Options.Add(Config);
     }
 
-    public (Trace? Trace, long Disk, CommandFailure? Failure) Read(ParseResult result)
+    /// <summary>The trace, its disk and the settings, or the failure to report.</summary>
+    public (Simulation? Simulation, CommandFailure? Failure) Read(ParseResult result, Output.CliConsole console)
+    {
+        var (trace, disk, failure) = Read(result);
+        if (failure is not null)
+        {
+            return (null, failure);
+        }
+
+        if (result.GetValue(Config) is not { } path)
+        {
+            return (new Simulation(trace!, disk, null), null);
+        }
+
+        var (loaded, configFailure) = Session.LoadSettings(console, path);
+        return configFailure is not null ? (null, configFailure) : (new Simulation(trace!, disk, loaded!.Settings), null);
+    }
+
+    private (Trace? Trace, long Disk, CommandFailure? Failure) Read(ParseResult result)
     {
         var file = result.GetValue(TraceFile);
         var presetName = result.GetValue(Preset);
