@@ -20,30 +20,21 @@ public static class CompareCommand
         source.AddTo(command);
         command.Options.Add(json);
         command.Options.Add(policies);
-        command.SetAction(result =>
+        command.SetAction(result => source.Invoke(result, console, simulation =>
         {
-            var (simulation, failure) = source.Read(result, console);
-            if (failure is not null)
-            {
-                console.Fail(failure.Message);
-                return failure.ExitCode;
-            }
-
-            var (trace, disk, settings) = simulation!;
-
             var chosen = result.GetValue(policies) is { Length: > 0 } list
                 ? list.Concat(["belady", "floor"]).Distinct().ToList()
                 : null;
-            if (chosen?.FirstOrDefault(n => PolicySet.Create(n, trace, settings) is null) is { } unknown)
+            if (chosen is not null && TraceSource.UnknownPolicy(chosen, simulation) is { } unknown)
             {
-                console.Fail($"unknown policy '{unknown}' (known: {string.Join(", ", PolicySet.Names)}, and tidemark-timer/tidemark-watch as NAME:ORDER)");
+                console.Fail(unknown);
                 return ExitCodes.Usage;
             }
 
-            var results = PolicySet.Compare(trace, disk, chosen, settings);
-            SimulationOutput.Write(console.Out, results, trace.Description, disk, result.GetValue(json));
+            var results = PolicySet.Compare(simulation.Trace, simulation.Disk, chosen, simulation.Settings);
+            SimulationOutput.Write(console.Out, results, simulation.Trace.Description, simulation.Disk, result.GetValue(json));
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 }

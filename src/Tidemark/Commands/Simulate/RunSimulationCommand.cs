@@ -20,28 +20,19 @@ public static class RunSimulationCommand
         source.AddTo(command);
         command.Options.Add(policy);
         command.Options.Add(json);
-        command.SetAction(result =>
+        command.SetAction(result => source.Invoke(result, console, simulation =>
         {
-            var (simulation, failure) = source.Read(result, console);
-            if (failure is not null)
-            {
-                console.Fail(failure.Message);
-                return failure.ExitCode;
-            }
-
-            var (trace, disk, settings) = simulation!;
-
             var name = result.GetValue(policy)!;
-            if (PolicySet.Create(name, trace, settings) is null)
+            if (TraceSource.UnknownPolicy([name], simulation) is { } unknown)
             {
-                console.Fail($"unknown policy '{name}' (known: {string.Join(", ", PolicySet.Names)}; tidemark-timer and tidemark-watch also as NAME:ORDER with ORDER one of {string.Join(", ", PolicySet.Orders.Select(o => o.Name))})");
+                console.Fail(unknown);
                 return ExitCodes.Usage;
             }
 
-            var outcome = PolicySet.Run(name, trace, disk, settings);
-            SimulationOutput.Write(console.Out, [outcome], trace.Description, disk, result.GetValue(json));
+            var outcome = PolicySet.Run(name, simulation.Trace, simulation.Disk, simulation.Settings);
+            SimulationOutput.Write(console.Out, [outcome], simulation.Trace.Description, simulation.Disk, result.GetValue(json));
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 }

@@ -55,6 +55,30 @@ public sealed class TraceSource
         command.Options.Add(Config);
     }
 
+    /// <summary>Runs <paramref name="action"/> on the simulation, or reports why there is none.</summary>
+    public int Invoke(ParseResult result, Output.CliConsole console, Func<Simulation, int> action)
+    {
+        var (simulation, failure) = Read(result, console);
+        if (failure is null)
+        {
+            return action(simulation!);
+        }
+
+        console.Fail(failure.Message);
+        return failure.ExitCode;
+    }
+
+    /// <summary>
+    /// An unknown policy name as a usage failure, or null; NAME:ORDER variants are accepted for
+    /// tidemark-timer and tidemark-watch.
+    /// </summary>
+    public static string? UnknownPolicy(IEnumerable<string> names, Simulation simulation)
+    {
+        var unknown = names.FirstOrDefault(n => Core.Simulation.PolicySet.Create(n, simulation.Trace, simulation.Settings) is null);
+        return unknown is null ? null :
+            $"unknown policy '{unknown}' (known: {string.Join(", ", Core.Simulation.PolicySet.Names)}; tidemark-timer and tidemark-watch also as NAME:ORDER with ORDER one of {string.Join(", ", Core.Simulation.PolicySet.Orders.Select(o => o.Name))})";
+    }
+
     /// <summary>The trace, its disk and the settings, or the failure to report.</summary>
     public (Simulation? Simulation, CommandFailure? Failure) Read(ParseResult result, Output.CliConsole console)
     {
