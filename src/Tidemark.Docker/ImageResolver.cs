@@ -10,7 +10,7 @@ public sealed class ImageResolver
 {
     private readonly Dictionary<string, string> _byReference = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _containerImage = new(StringComparer.Ordinal);
-    private readonly List<string> _ids = [];
+    private readonly Dictionary<string, ImageRecord> _images = new(StringComparer.Ordinal);
 
     public ImageResolver(IEnumerable<ImageRecord> images, IEnumerable<ContainerRecord> containers)
     {
@@ -27,7 +27,7 @@ public sealed class ImageResolver
 
     public void Add(ImageRecord image)
     {
-        _ids.Add(image.Id);
+        _images[image.Id] = image;
         _byReference[image.Id] = image.Id;
         foreach (var reference in image.References)
         {
@@ -35,6 +35,9 @@ public sealed class ImageResolver
             _byReference[ImageReference.Qualify(reference)] = image.Id;
         }
     }
+
+    /// <summary>The image with this ID, as the daemon listed it.</summary>
+    public ImageRecord? Find(string imageId) => _images.GetValueOrDefault(imageId);
 
     /// <summary>The image ID of a container that still exists.</summary>
     public string? ForContainer(string containerId) => _containerImage.GetValueOrDefault(containerId);
@@ -61,7 +64,7 @@ public sealed class ImageResolver
         var hex = reference.StartsWith("sha256:", StringComparison.Ordinal) ? reference[7..] : reference;
         if (hex.Length >= 4 && hex.All(char.IsAsciiHexDigitLower))
         {
-            var matches = _ids.Where(i => i.AsSpan(7).StartsWith(hex, StringComparison.Ordinal)).Take(2).ToList();
+            var matches = _images.Keys.Where(i => i.AsSpan(7).StartsWith(hex, StringComparison.Ordinal)).Take(2).ToList();
             return matches.Count == 1 ? matches[0] : null;
         }
 

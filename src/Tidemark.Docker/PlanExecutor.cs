@@ -46,7 +46,8 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
         return reports;
     }
 
-    private const string Unreachable = "daemon unreachable: ";
+    /// <summary>How a failed step's message starts when the daemon stopped answering.</summary>
+    public const string Unreachable = "daemon unreachable: ";
 
     private async Task<string?> RecheckAsync(SwarmRole role, BusySelector selector, CancellationToken ct)
     {

@@ -155,15 +155,17 @@ public sealed class Policy
 
     private static long Stage2Target(DiskReading disk, long stage1Bytes, int percent, int inodePercent)
     {
-        var bytes = disk.BytesToFreeForBelow(percent);
-        var inodeBytes = (long)(disk.InodesToFreeForBelow(inodePercent) * disk.BytesPerInode);
+        var (bytes, inodeBytes) = ToFree(disk, percent, inodePercent);
         return Math.Max(bytes, inodeBytes) - stage1Bytes;
     }
 
+    /// <summary>Bytes to free for the byte mark, and for the inode mark converted at the average file size.</summary>
+    private static (long Bytes, long InodeBytes) ToFree(DiskReading disk, int percent, int inodePercent) =>
+        (disk.BytesToFreeForBelow(percent), (long)(disk.InodesToFreeForBelow(inodePercent) * disk.BytesPerInode));
+
     private string TargetDescription(DiskReading disk)
     {
-        var bytes = disk.BytesToFreeForBelow(_settings.Disk.LowWatermarkPercent);
-        var inodeBytes = (long)(disk.InodesToFreeForBelow(_settings.Disk.InodeLow) * disk.BytesPerInode);
+        var (bytes, inodeBytes) = ToFree(disk, _settings.Disk.LowWatermarkPercent, _settings.Disk.InodeLow);
         return inodeBytes > bytes
             ? $"{_settings.Disk.InodeLow}% of inodes (estimated at {ByteSize.Format((long)disk.BytesPerInode)} per inode)"
             : $"{_settings.Disk.LowWatermarkPercent}%";

@@ -210,8 +210,7 @@ public sealed class DockerClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            var why = e.InnerException is SocketException se ? Describe(se) : e.InnerException?.Message ?? e.Message;
-            return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {Endpoint.Display}: {why}");
+            return Unreachable(Endpoint, e);
         }
     }
 
@@ -267,8 +266,7 @@ public sealed class DockerClient : IDisposable
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
-            var why = e.InnerException is SocketException se ? Describe(se) : e.InnerException?.Message ?? e.Message;
-            return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {endpoint.Display}: {why}");
+            return Unreachable(endpoint, e);
         }
 
         using (response)
@@ -283,6 +281,12 @@ public sealed class DockerClient : IDisposable
             };
             return new ApiError(kind, $"{method} /{path}: {(int)response.StatusCode} {message}", (int)response.StatusCode);
         }
+    }
+
+    private static ApiError Unreachable(DockerEndpoint endpoint, HttpRequestException e)
+    {
+        var why = e.InnerException is SocketException se ? Describe(se) : e.InnerException?.Message ?? e.Message;
+        return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {endpoint.Display}: {why}");
     }
 
     private static string Describe(SocketException e) => e.SocketErrorCode switch

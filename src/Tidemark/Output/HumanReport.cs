@@ -1,4 +1,5 @@
 using Tidemark.Core.Configuration;
+using Tidemark.Core.Inventory;
 using Tidemark.Core.Planning;
 using Tidemark.Core.Reporting;
 using Tidemark.Core.Text;
@@ -35,7 +36,7 @@ public static class HumanReport
             {
                 foreach (var item in a.Action.Items)
                 {
-                    var id = Short(item.Id);
+                    var id = ImageIds.Short(item.Id);
                     var name = item.Name == id ? "" : $" {item.Name}";
                     w.WriteLine(paint.Dim($"    {id}{name}: {ByteSize.Format(item.Bytes)} ({item.Why})"));
                 }
@@ -90,10 +91,4 @@ public static class HumanReport
     private static string Removed(ActionReport a) => (a.RemovedCount ?? a.Action.Items.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Suffix(string? message) => string.IsNullOrEmpty(message) ? "" : $"; {message}";
-
-    private static string Short(string id)
-    {
-        var hex = id.StartsWith("sha256:", StringComparison.Ordinal) ? id[7..] : id;
-        return hex.Length > 12 ? hex[..12] : hex;
-    }
 }

@@ -77,7 +77,7 @@ public sealed class OneShot(CliConsole console, TimeProvider clock)
             return ExitCodes.Ok;
         }
 
-        return failed.Any(a => a.Message?.StartsWith("daemon unreachable", StringComparison.Ordinal) == true)
+        return failed.Any(a => a.Message?.StartsWith(Docker.PlanExecutor.Unreachable, StringComparison.Ordinal) == true)
             ? ExitCodes.Unavailable
             : ExitCodes.Software;
     }

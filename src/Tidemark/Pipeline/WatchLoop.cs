@@ -158,7 +158,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
 
                     if (_recorder is not null)
                     {
-                        await RecordAsync(client, e, use, ledger, stop).ConfigureAwait(false);
+                        await RecordAsync(client, e, use, resolver, ledger, stop).ConfigureAwait(false);
                     }
 
                     ledger.MarkEventsSeen(EventMapping.TimeOf(e));
@@ -251,14 +251,14 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         }
     }
 
-    private async Task RecordAsync(DockerClient client, EngineEvent e, Core.Ledger.UsageEvent? use, UsageLedger ledger, CancellationToken ct)
+    private async Task RecordAsync(DockerClient client, EngineEvent e, Core.Ledger.UsageEvent? use, ImageResolver resolver, UsageLedger ledger, CancellationToken ct)
     {
         ImageRecord? image = null;
         IReadOnlyList<Core.Layers.LayerFact>? layers = null;
         if (use is not null)
         {
-            var listed = await client.ListImagesAsync(ct).ConfigureAwait(false);
-            image = listed.IsOk ? EngineMapping.Images(listed.Value, []).FirstOrDefault(i => i.Id == use.ImageId) : null;
+            // The resolver that named the image holds it already: no new image list per event.
+            image = resolver.Find(use.ImageId);
             var facts = await new LayerFactsReader(client).ReadAsync([use.ImageId], ledger, ct).ConfigureAwait(false);
             layers = facts.IsOk ? facts.Value.GetValueOrDefault(use.ImageId) : null;
         }
@@ -268,7 +268,6 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         {
             Say($"warning: recording failed: {error}");
         }
-
     }
 
     private static bool AddsBytes(EngineEvent e) => (e.Type, e.Action) switch
