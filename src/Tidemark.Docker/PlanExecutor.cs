@@ -6,139 +6,193 @@ using Tidemark.Docker.Api;
 
 namespace Tidemark.Docker;
 
+/// <summary>What the executor must respect besides the plan.</summary>
+/// <param name="Critical">Critical pressure: the plan removes only images by ID while a run may be
+/// live, so the idle and converge gates are not re-checked; what containers use still is.</param>
+/// <param name="LockLost">Says why the run lock no longer protects this run, or null while it does.</param>
+public sealed record ExecutionRules(SwarmRole Role, BusySelector Selector, ProtectList Protect, bool Critical = false, Func<string?>? LockLost = null);
+
+/// <param name="Halt">Why the plan stopped early; every step after it is reported as not attempted.</param>
+public sealed record ExecutionResult(IReadOnlyList<ActionReport> Actions, Halt? Halt);
+
 /// <summary>
 /// Carries out a plan through the daemon, step by step. Before every step it re-reads what is
-/// running and re-checks the idle and converge gates: a CI run that starts mid-plan stops the
-/// plan. Removal never forces; a 409 or 404 is a skip, not an error.
+/// running: a CI run that starts mid-plan (idle or converge gate) stops the plan, and an image a
+/// container or service took up since the plan is skipped. Removal never forces; a 409 or 404 is
+/// a skip, not an error. Told to stop, it starts no new step and gives the one under way
+/// <see cref="Grace"/> to finish.
 /// </summary>
-/// <param name="images">The snapshot's images by ID: their tags say how to remove them, and the
-/// daemon's deletion list mixes images and layers, of which only images are counted.</param>
+/// <param name="images">The snapshot's images by ID: their references say how to remove them, and
+/// the daemon's deletion list mixes images and layers, of which only images are counted.</param>
 public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, TimeProvider clock, IReadOnlyDictionary<string, ImageRecord> images)
 {
-    /// <param name="critical">Critical pressure: the plan removes only images by ID while a run may be
-    /// live, so the idle and converge gates are not re-checked; the daemon still refuses images in use.</param>
-    public async Task<IReadOnlyList<ActionReport>> ExecuteAsync(
-        IReadOnlyList<PlannedAction> actions, SwarmRole role, BusySelector selector, CancellationToken ct, bool critical = false)
+    /// <summary>How long a call under way when a signal arrives may take before it is abandoned.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
+    private readonly ImageRemoval _removal = new(client, images);
+
+    public async Task<ExecutionResult> ExecuteAsync(IReadOnlyList<PlannedAction> actions, ExecutionRules rules, IStopRequest stop)
     {
         var reports = new List<ActionReport>(actions.Count);
-        string? stopReason = null;
+        Halt? halt = null;
         foreach (var action in actions)
         {
-            if (stopReason is null && !critical)
+            halt ??= Stopping(stop) ?? LockLost(rules);
+            if (halt is not null)
             {
-                stopReason = await RecheckAsync(role, selector, ct).ConfigureAwait(false);
-            }
-
-            if (stopReason is not null)
-            {
-                reports.Add(new ActionReport(action, ActionStatus.Skipped, null, null, stopReason));
+                reports.Add(NotAttempted(action, halt));
                 continue;
             }
 
-            var report = await ExecuteAsync(action, ct).ConfigureAwait(false);
-            reports.Add(report);
-            if (report.Status == ActionStatus.Failed && report.Message?.StartsWith(Unreachable, StringComparison.Ordinal) == true)
+            using var call = new CancellationTokenSource();
+            using var onStop = stop.Token.Register(() => call.CancelAfter(Grace));
+            try
             {
-                stopReason = "not attempted: the daemon stopped answering";
+                var (report, stepHalt) = await StepAsync(action, rules, call.Token).ConfigureAwait(false);
+                reports.Add(report);
+                halt = stepHalt;
+            }
+            catch (OperationCanceledException) when (call.IsCancellationRequested)
+            {
+                halt = new Halt(HaltKind.Signal, $"stopped by {stop.Reason ?? "request"}");
+                reports.Add(new ActionReport(action, ActionStatus.Interrupted, null, null,
+                    $"abandoned {Grace.TotalSeconds:0}s after {stop.Reason ?? "the stop request"}: the daemon may still finish it"));
             }
         }
 
-        return reports;
+        return new ExecutionResult(reports, halt);
     }
 
-    /// <summary>How a failed step's message starts when the daemon stopped answering.</summary>
-    public const string Unreachable = "daemon unreachable: ";
+    private static Halt? Stopping(IStopRequest stop) =>
+        stop.Token.IsCancellationRequested ? new Halt(HaltKind.Signal, $"stopped by {stop.Reason ?? "request"}") : null;
 
-    private async Task<string?> RecheckAsync(SwarmRole role, BusySelector selector, CancellationToken ct)
+    private static Halt? LockLost(ExecutionRules rules) =>
+        rules.LockLost?.Invoke() is { } why ? new Halt(HaltKind.LockLost, why) : null;
+
+    private static ActionReport NotAttempted(PlannedAction action, Halt halt) =>
+        new(action, ActionStatus.Skipped, null, null, $"not attempted: {halt.Reason}");
+
+    private async Task<(ActionReport Report, Halt? Halt)> StepAsync(PlannedAction action, ExecutionRules rules, CancellationToken ct)
     {
-        var activity = await reader.ReadActivityAsync(role, ct).ConfigureAwait(false);
+        var activity = await reader.ReadActivityAsync(rules.Role, ct).ConfigureAwait(false);
         if (!activity.IsOk)
         {
-            return $"not attempted: could not re-check the gates ({activity.Error})";
+            var lost = new Halt(HaltKind.DaemonLost, $"could not re-check the host before a step: {activity.Error}");
+            return (Failed(action, activity.Error!, "not attempted: could not re-check the host first: "), lost);
         }
 
-        var gates = GateSet.Recheck(role, activity.Value.Containers, activity.Value.Services, selector);
-        var blocking = gates.Blocking.FirstOrDefault();
-        return blocking is null ? null : $"not attempted: gate {blocking.Name} closed before this step: {blocking.Reason}";
-    }
-
-    private async Task<ActionReport> ExecuteAsync(PlannedAction action, CancellationToken ct)
-    {
-        switch (action.Kind)
+        var (containers, services) = activity.Value;
+        if (!rules.Critical && GateSet.Recheck(rules.Role, containers, services, rules.Selector).Blocking.FirstOrDefault() is { } gate)
         {
-            case ActionKind.PruneContainers:
-                {
-                    var r = await client.PruneContainersAsync(Until(action), ct).ConfigureAwait(false);
-                    return r.IsOk
-                        ? Done(action, r.Value.SpaceReclaimed, r.Value.ContainersDeleted?.Count ?? 0)
-                        : Failed(action, r.Error!);
-                }
-
-            case ActionKind.PruneDanglingImages:
-                {
-                    var r = await client.PruneDanglingImagesAsync(Until(action), ct).ConfigureAwait(false);
-                    return r.IsOk
-                        ? Done(action, r.Value.SpaceReclaimed, ImagesAmong(r.Value.ImagesDeleted))
-                        : Failed(action, r.Error!);
-                }
-
-            case ActionKind.PruneBuildCache:
-                {
-                    // The builder's until filter is a duration; express the planned cut-off as one.
-                    var unusedFor = clock.GetUtcNow() - Until(action);
-                    var r = await client.PruneBuildCacheAsync(unusedFor, ct).ConfigureAwait(false);
-                    return r.IsOk
-                        ? Done(action, r.Value.SpaceReclaimed, r.Value.CachesDeleted?.Count ?? 0)
-                        : Failed(action, r.Error!);
-                }
-
-            case ActionKind.RemoveImage:
-                return await RemoveImageAsync(action, ct).ConfigureAwait(false);
-
-            default:
-                throw new InvalidOperationException($"unknown action kind {action.Kind}");
+            var closed = new Halt(HaltKind.GateClosed, $"gate {gate.Name} closed before this step: {gate.Reason}");
+            return (NotAttempted(action, closed), closed);
         }
+
+        var report = action.Kind switch
+        {
+            ActionKind.PruneContainers => await PruneContainersAsync(action, ct).ConfigureAwait(false),
+            ActionKind.PruneDanglingImages => await PruneDanglingAsync(action, containers, services, rules.Protect, ct).ConfigureAwait(false),
+            ActionKind.PruneBuildCache => await PruneBuildCacheAsync(action, ct).ConfigureAwait(false),
+            ActionKind.RemoveImage => await RemoveImageAsync(action, containers, services, ct).ConfigureAwait(false),
+            _ => throw new InvalidOperationException($"unknown action kind {action.Kind}"),
+        };
+        return (report, report.Status == ActionStatus.Failed
+            ? new Halt(HaltKind.DaemonLost, $"the daemon failed a step: {report.Message}")
+            : null);
     }
 
-    private async Task<ActionReport> RemoveImageAsync(PlannedAction action, CancellationToken ct)
+    private async Task<ActionReport> PruneContainersAsync(PlannedAction action, CancellationToken ct)
     {
-        var item = action.Items.Single();
-        // Without force the daemon refuses an ID tagged in several repositories: untag all but
-        // one repository first (each untag is refused too if a container uses the image).
-        if (images.TryGetValue(item.Id, out var image))
+        var r = await client.PruneContainersAsync(Until(action), ct).ConfigureAwait(false);
+        return r.IsOk ? Done(action, r.Value.SpaceReclaimed, r.Value.ContainersDeleted?.Count ?? 0) : Failed(action, r.Error!);
+    }
+
+    private async Task<ActionReport> PruneBuildCacheAsync(PlannedAction action, CancellationToken ct)
+    {
+        // The builder's until filter is a duration; express the planned cut-off as one.
+        var r = await client.PruneBuildCacheAsync(clock.GetUtcNow() - Until(action), ct).ConfigureAwait(false);
+        return r.IsOk ? Done(action, r.Value.SpaceReclaimed, r.Value.CachesDeleted?.Count ?? 0) : Failed(action, r.Error!);
+    }
+
+    /// <summary>
+    /// The prune endpoint takes whatever is dangling when it runs, not what the plan saw: it is
+    /// called only when, re-read now, it would take exactly planned images none of which is
+    /// needed; otherwise the planned images are removed one by one.
+    /// </summary>
+    private async Task<ActionReport> PruneDanglingAsync(
+        PlannedAction action, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ServiceRecord> services, ProtectList protect, CancellationToken ct)
+    {
+        var listed = await client.ListImagesAsync(ct).ConfigureAwait(false);
+        if (!listed.IsOk)
         {
-            var repositories = image.RepoTags.GroupBy(ImageReference.Repository).ToList();
-            foreach (var tag in repositories.Skip(1).SelectMany(g => g))
+            return Failed(action, listed.Error!, "not attempted: could not re-read the images first: ");
+        }
+
+        var now = EngineMapping.Images(listed.Value, []);
+        var planned = action.Items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var conflict = Stage1Planner.DanglingPruneConflict(now, containers, services, protect, Until(action), planned);
+        if (conflict is null)
+        {
+            var r = await client.PruneDanglingImagesAsync(Until(action), ct).ConfigureAwait(false);
+            return r.IsOk ? Done(action, r.Value.SpaceReclaimed, _removal.ImagesAmong(r.Value.ImagesDeleted)) : Failed(action, r.Error!);
+        }
+
+        var takes = Stage1Planner.DanglingPruneTakes(now, containers, Until(action)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var removed = 0;
+        long bytes = 0;
+        var refused = new List<string>();
+        foreach (var item in action.Items.Where(i => takes.Contains(i.Id)))
+        {
+            var removal = await _removal.RemoveAsync(item.Id, ct).ConfigureAwait(false);
+            switch (removal.Outcome)
             {
-                var untag = await client.RemoveImageAsync(tag, ct).ConfigureAwait(false);
-                if (!untag.IsOk)
-                {
-                    return Refused(action, untag.Error!);
-                }
+                case RemovalOutcome.Removed:
+                    removed++;
+                    bytes += item.Bytes;
+                    break;
+                case RemovalOutcome.Failed:
+                    return Failed(action, removal.Error!, $"after {removed} removed one by one ({conflict}): ");
+                default:
+                    refused.Add($"{item.Name}: {removal.Message}");
+                    break;
             }
         }
 
-        var r = await client.RemoveImageAsync(item.Id, ct).ConfigureAwait(false);
-        if (r.IsOk)
+        var note = $"one by one: {conflict}" + (refused.Count > 0 ? $"; the daemon kept {string.Join("; ", refused)}" : "");
+        return new ActionReport(action, ActionStatus.Done, bytes, removed, note);
+    }
+
+    private async Task<ActionReport> RemoveImageAsync(
+        PlannedAction action, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ServiceRecord> services, CancellationToken ct)
+    {
+        var item = action.Items.Single();
+        // Untagging by name is not refused for an image in use while it keeps another name, so
+        // what the host uses now is checked before any reference is dropped.
+        if (containers.FirstOrDefault(c => c.ImageId == item.Id) is { } user)
+        {
+            return new ActionReport(action, ActionStatus.Skipped, null, 0,
+                $"container {user.Name} started using it since the plan was made", InUse: true);
+        }
+
+        if (images.TryGetValue(item.Id, out var image) && services.FirstOrDefault(s => ImageReference.Names(s.Image, image)) is { } service)
+        {
+            return new ActionReport(action, ActionStatus.Skipped, null, 0, $"service {service.Name} names it since the plan was made", InUse: true);
+        }
+
+        var removal = await _removal.RemoveAsync(item.Id, ct).ConfigureAwait(false);
+        var lost = removal.Untagged.Count > 0 ? $" (it had already lost {string.Join(", ", removal.Untagged)})" : "";
+        return removal.Outcome switch
         {
             // DELETE /images does not say how much it freed: report the plan's figure, and the
             // measured disk change appears in the summary.
-            return new ActionReport(action, ActionStatus.Done, action.EstimatedBytes, ImagesAmong(r.Value), null);
-        }
-
-        return Refused(action, r.Error!);
+            RemovalOutcome.Removed => new ActionReport(action, ActionStatus.Done, action.EstimatedBytes, removal.ImagesRemoved, null),
+            RemovalOutcome.InUse => new ActionReport(action, ActionStatus.Skipped, null, 0,
+                $"the daemon refused (409, a container uses it since the plan was made): {removal.Message}{lost}", InUse: true),
+            RemovalOutcome.Refused => new ActionReport(action, ActionStatus.Skipped, null, 0, $"the daemon refused (409): {removal.Message}{lost}"),
+            RemovalOutcome.Gone => new ActionReport(action, ActionStatus.Skipped, null, 0, "already gone (404)"),
+            _ => Failed(action, removal.Error!, lost.Length > 0 ? $"after untagging {string.Join(", ", removal.Untagged)}: " : ""),
+        };
     }
-
-    private static ActionReport Refused(PlannedAction action, ApiError error) => error.Kind switch
-    {
-        ApiErrorKind.Conflict => new ActionReport(action, ActionStatus.Skipped, null, 0,
-            $"the daemon refused (409, in use since the plan was made): {error.Message}", InUse: true),
-        ApiErrorKind.NotFound => new ActionReport(action, ActionStatus.Skipped, null, 0, "already gone (404)"),
-        _ => Failed(action, error),
-    };
-
-    private int ImagesAmong(IEnumerable<Models.ImageDeleteItem>? deleted) =>
-        deleted?.Count(d => d.Deleted is { } id && images.ContainsKey(id)) ?? 0;
 
     private static DateTimeOffset Until(PlannedAction action) =>
         action.Until ?? throw new InvalidOperationException($"{action.Kind} needs an until cut-off");
@@ -146,7 +200,6 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     private static ActionReport Done(PlannedAction action, long reclaimed, int removed) =>
         new(action, ActionStatus.Done, reclaimed, removed, null);
 
-    private static ActionReport Failed(PlannedAction action, ApiError error) =>
-        new(action, ActionStatus.Failed, null, null,
-            error.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout ? Unreachable + error.Message : error.Message);
+    private static ActionReport Failed(PlannedAction action, ApiError error, string prefix = "") =>
+        new(action, ActionStatus.Failed, null, null, prefix + error.Message);
 }

@@ -1,28 +1,30 @@
 using System.CommandLine;
 using Tidemark.Cli.Commands;
 using Tidemark.Cli.Output;
+using Tidemark.Cli.Signals;
 
 namespace Tidemark.Cli;
 
 /// <summary>The command tree; one file per command under Commands/.</summary>
 public static class TidemarkCli
 {
-    public static RootCommand Build(CliConsole console, TimeProvider clock)
+    public static RootCommand Build(CliConsole console, TimeProvider clock, Shutdown shutdown)
     {
         var root = new RootCommand(
             "Tidemark keeps a Docker host's image store as a warm cache: it prunes only under disk pressure, " +
             "only while no CI run or deploy is live, and never touches volumes or images in use.");
-        root.Subcommands.Add(PlanCommand.Create(console, clock));
-        root.Subcommands.Add(RunCommand.Create(console, clock));
-        root.Subcommands.Add(WatchCommand.Create(console, clock));
+        root.Subcommands.Add(PlanCommand.Create(console, clock, shutdown));
+        root.Subcommands.Add(RunCommand.Create(console, clock, shutdown));
+        root.Subcommands.Add(WatchCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider clock, CancellationToken ct = default)
+    /// <param name="shutdown">Signals: commands stop cleanly on the first and report what they did.</param>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider clock, Shutdown shutdown)
     {
-        var root = Build(console, clock);
+        var root = Build(console, clock, shutdown);
         if (args.Length == 0)
         {
             // No command: show what there is, and say it was a usage error.
@@ -49,12 +51,15 @@ public static class TidemarkCli
                 Output = console.Out,
                 Error = console.Error,
                 EnableDefaultExceptionHandler = false,
-            }, ct).ConfigureAwait(false);
+                // Signals are Shutdown's: System.CommandLine's own handler would end the command
+                // after a timeout without its report, and trips over a second signal.
+                ProcessTerminationTimeout = null,
+            }, shutdown.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (shutdown.Requested)
         {
-            console.Fail("interrupted: stopped before finishing");
-            return ExitCodes.TempFail;
+            console.Fail($"interrupted by {shutdown.Reason}: stopped before finishing; nothing removed");
+            return shutdown.ExitCode;
         }
         catch (Exception e)
         {

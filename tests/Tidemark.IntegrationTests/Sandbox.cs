@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tidemark.Cli;
 using Tidemark.Cli.Output;
+using Tidemark.Cli.Signals;
 using Tidemark.Docker.Host;
 using Tidemark.Fixtures;
 
@@ -64,14 +65,18 @@ public sealed class Sandbox : IDisposable
     /// <summary>Runs the CLI in this process against the sandbox, as the binary would run.</summary>
     public async Task<CliRun> TidemarkAsync(params string[] args) => await TidemarkAsync(new Dictionary<string, string>(), args);
 
-    public async Task<CliRun> TidemarkAsync(IReadOnlyDictionary<string, string> env, params string[] args)
+    public async Task<CliRun> TidemarkAsync(IReadOnlyDictionary<string, string> env, params string[] args) =>
+        await TidemarkAsync(Shutdown.Manual(), env, args);
+
+    /// <summary>The same, with a <paramref name="shutdown"/> the test can trigger as a signal would.</summary>
+    public async Task<CliRun> TidemarkAsync(Shutdown shutdown, IReadOnlyDictionary<string, string> env, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var environment = new Dictionary<string, string>(env);
         environment.TryAdd("DOCKER_HOST", Docker.Host);
         var console = new CliConsole(stdout, stderr, k => environment.TryGetValue(k, out var v) ? v : null, Colour: false);
-        var code = await TidemarkCli.RunAsync(args, console, TimeProvider.System, TestContext.Current.CancellationToken);
+        var code = await TidemarkCli.RunAsync(args, console, TimeProvider.System, shutdown);
         return new CliRun(code, stdout.ToString(), stderr.ToString());
     }
 

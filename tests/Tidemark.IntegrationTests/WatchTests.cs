@@ -27,7 +27,7 @@ public sealed class WatchTests(Sandbox sandbox) : IntegrationTest(sandbox)
             Docker.Cli("run", "--rm", "--network", "none", "ci/used:1", "true");
             await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             Assert.Equal(0, watch.Terminate(Patience));
-            Assert.Contains(watch.Lines, l => l == $"watch: stopping: ledger saved to {ledger}");
+            Assert.Contains(watch.Lines, l => l == $"watch: stopping (SIGTERM): ledger saved to {ledger}");
         }
 
         var entries = JsonDocument.Parse(File.ReadAllText(ledger)).RootElement.GetProperty("images");

@@ -9,7 +9,8 @@ namespace Tidemark.Core.Gates;
 /// </summary>
 public sealed class BusySelector
 {
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>A selector is a few characters matched against a name: a second is pathological.</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     private BusySelector(
         IReadOnlyList<Regex> stacks,
@@ -53,7 +54,11 @@ public sealed class BusySelector
         }
     }
 
-    public static string? FirstMatch(IReadOnlyList<Regex> patterns, string? value)
+    /// <summary>
+    /// The first pattern that matches, or null. A pattern that runs past its time limit on this
+    /// value is returned as timed out: the gate then cannot tell, and fails closed.
+    /// </summary>
+    public static SelectorMatch? FirstMatch(IReadOnlyList<Regex> patterns, string? value)
     {
         if (value is null)
         {
@@ -62,9 +67,16 @@ public sealed class BusySelector
 
         foreach (var p in patterns)
         {
-            if (p.IsMatch(value))
+            try
             {
-                return p.ToString();
+                if (p.IsMatch(value))
+                {
+                    return new SelectorMatch(p.ToString(), TimedOut: false);
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return new SelectorMatch(p.ToString(), TimedOut: true);
             }
         }
 
@@ -87,6 +99,9 @@ public sealed class BusySelector
     private static Regex Compile(string pattern) =>
         new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
 }
+
+/// <param name="TimedOut">The pattern ran past <see cref="BusySelector.MatchTimeout"/>: whether it matches is unknown.</param>
+public sealed record SelectorMatch(string Pattern, bool TimedOut);
 
 /// <summary>"key" (present with any value) or "key=value".</summary>
 public sealed record LabelSelector(string Key, string? Value)

@@ -72,17 +72,17 @@ public static class IdleGate
     {
         if (BusySelector.FirstMatch(selector.Stacks, stack) is { } sp)
         {
-            return $"stack {stack} (matches {sp})";
+            return Described($"stack {stack}", sp);
         }
 
         if (BusySelector.FirstMatch(selector.Services, service) is { } svp)
         {
-            return $"service {service} (matches {svp})";
+            return Described($"service {service}", svp);
         }
 
         if (containerName is not null && BusySelector.FirstMatch(selector.Containers, containerName) is { } cp)
         {
-            return $"container {containerName} (matches {cp})";
+            return Described($"container {containerName}", cp);
         }
 
         if (selector.FirstLabelMatch(labels) is { } label)
@@ -93,4 +93,8 @@ public static class IdleGate
 
         return null;
     }
+
+    private static string Described(string what, SelectorMatch match) => match.TimedOut
+        ? $"{what} (pattern {match.Pattern} ran past {BusySelector.MatchTimeout.TotalSeconds:0}s on it: cannot tell, so it counts as busy)"
+        : $"{what} (matches {match.Pattern})";
 }

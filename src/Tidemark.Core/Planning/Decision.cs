@@ -48,6 +48,8 @@ public sealed class Policy
 
     public IEvictionOrder Order => _order;
 
+    public ProtectList Protect => _protect;
+
     public GateOutcome EvaluateGates(Snapshot snapshot) => GateSet.Evaluate(snapshot, _settings, _selector);
 
     /// <summary>

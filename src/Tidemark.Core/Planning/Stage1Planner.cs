@@ -86,28 +86,27 @@ public static class Stage1Planner
         IReadOnlyList<ContainerRecord> prunedContainers,
         ProtectList protect)
     {
-        // The daemon prunes only untagged images with no children that no container uses; the
-        // containers pruned just before no longer count as users.
+        // The containers pruned just before no longer count as users.
         var pruned = prunedContainers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var used = snapshot.Containers
-            .Where(c => !pruned.Contains(c.Id))
-            .Select(c => c.ImageId)
-            .ToHashSet(StringComparer.Ordinal);
-        var parents = snapshot.Images
-            .Select(i => i.ParentId)
-            .Where(p => p.Length > 0)
-            .ToHashSet(StringComparer.Ordinal);
-
-        var candidates = snapshot.Images
-            .Where(i => i.IsUntagged && !parents.Contains(i.Id) && !used.Contains(i.Id) && i.Created <= until)
-            .ToList();
+        var candidates = DanglingPruneTakes(snapshot.Images, snapshot.Containers.Where(c => !pruned.Contains(c.Id)), until);
         if (candidates.Count == 0)
         {
             yield break;
         }
 
-        var shielded = candidates.Where(i => protect.Match(i) is not null).ToHashSet();
-        var removable = candidates.Where(i => !shielded.Contains(i)).ToList();
+        // images/prune takes every old dangling image no container uses; it cannot spare one a
+        // service names (by digest, at any replica count) or a protect glob covers. When the
+        // set holds such an image, the others are removed one by one instead.
+        var shielded = new Dictionary<ImageRecord, string>();
+        foreach (var image in candidates)
+        {
+            if (NeededBy(image, snapshot.Services, protect) is { } reason)
+            {
+                shielded[image] = reason;
+            }
+        }
+
+        var removable = candidates.Where(i => !shielded.ContainsKey(i)).ToList();
         PlannedItem Item(ImageRecord i) => new(i.Id, i.DisplayName, i.UniqueSize,
             $"dangling, created {Ago(snapshot.TakenAt, i.Created)} ago");
 
@@ -121,15 +120,72 @@ public static class Stage1Planner
             yield break;
         }
 
-        // The prune endpoint cannot spare a protected image, so remove the others one by one.
+        var (kept, why) = shielded.First();
+        var more = shielded.Count > 1 ? $" and {shielded.Count - 1} more" : "";
         foreach (var image in removable)
         {
             yield return new PlannedAction(Stage, ActionKind.RemoveImage,
-                $"dangling image {image.DisplayName} (one by one: a protect pattern matches another dangling image)",
+                $"dangling image {image.DisplayName} (one by one: the prune endpoint would also take {kept.DisplayName}, {why}{more})",
                 null,
                 image.UniqueSize,
                 [Item(image)]);
         }
+    }
+
+    /// <summary>
+    /// What images/prune with dangling=true and this until cut-off takes from these images: every
+    /// untagged image (digest references do not count as tags) with no child image that no
+    /// container uses, created before the cut-off.
+    /// </summary>
+    public static IReadOnlyList<ImageRecord> DanglingPruneTakes(
+        IReadOnlyList<ImageRecord> images, IEnumerable<ContainerRecord> containers, DateTimeOffset until)
+    {
+        var used = containers.Select(c => c.ImageId).ToHashSet(StringComparer.Ordinal);
+        var parents = images.Select(i => i.ParentId).Where(p => p.Length > 0).ToHashSet(StringComparer.Ordinal);
+        return images.Where(i => i.IsUntagged && !parents.Contains(i.Id) && !used.Contains(i.Id) && i.Created <= until).ToList();
+    }
+
+    /// <summary>
+    /// Checked against the host as it is just before the prune endpoint is called: why calling it
+    /// now would take more than the plan examined (an image that appeared or became dangling
+    /// since, or one a service or protect glob needs), or null when it takes only planned images.
+    /// </summary>
+    public static string? DanglingPruneConflict(
+        IReadOnlyList<ImageRecord> images,
+        IReadOnlyList<ContainerRecord> containers,
+        IReadOnlyList<ServiceRecord> services,
+        ProtectList protect,
+        DateTimeOffset until,
+        IReadOnlySet<string> planned)
+    {
+        foreach (var image in DanglingPruneTakes(images, containers, until))
+        {
+            if (NeededBy(image, services, protect) is { } why)
+            {
+                return $"the prune endpoint would now also take {image.DisplayName}, {why}";
+            }
+
+            if (!planned.Contains(image.Id))
+            {
+                return $"the prune endpoint would now also take {image.DisplayName}, which the plan did not examine";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a dangling image must stay though nothing runs it, or null.</summary>
+    private static string? NeededBy(ImageRecord image, IReadOnlyList<ServiceRecord> services, ProtectList protect)
+    {
+        foreach (var service in services)
+        {
+            if (ImageReference.Names(service.Image, image))
+            {
+                return service.WantsTasks ? $"named by service {service.Name}" : $"named by service {service.Name}, scaled to 0";
+            }
+        }
+
+        return protect.Match(image) is { } glob ? $"protected ({glob})" : null;
     }
 
     private static string Describe(BuildCacheRecord b) =>

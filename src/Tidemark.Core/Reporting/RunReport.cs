@@ -16,7 +16,8 @@ public sealed record RunReport(
     IReadOnlyList<string> Notes,
     DiskReading? DiskAfter,
     Stage2Plan? Stage2 = null,
-    bool Critical = false)
+    bool Critical = false,
+    Halt? Halt = null)
 {
     public long EstimatedBytes => Actions.Sum(a => a.Action.EstimatedBytes);
 
@@ -40,4 +41,21 @@ public enum ActionStatus
     /// <summary>Not carried out, for an expected reason (a gate closed, a 409 conflict).</summary>
     Skipped,
     Failed,
+    /// <summary>Started, then abandoned when Tidemark was told to stop: the daemon may still finish it.</summary>
+    Interrupted,
+}
+
+/// <summary>Why a run stopped before the end of its plan; the steps after it were not attempted.</summary>
+public sealed record Halt(HaltKind Kind, string Reason);
+
+public enum HaltKind
+{
+    /// <summary>The idle or converge gate closed mid-run: the expected way to stop, not a fault.</summary>
+    GateClosed,
+    /// <summary>SIGTERM or SIGINT.</summary>
+    Signal,
+    /// <summary>The daemon stopped answering, or answered what could not be read.</summary>
+    DaemonLost,
+    /// <summary>The lock file was removed or replaced: another run may be acting beside this one.</summary>
+    LockLost,
 }

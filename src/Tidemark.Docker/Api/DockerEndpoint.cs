@@ -10,6 +10,12 @@ public sealed record DockerEndpoint(string SocketPath)
     {
         endpoint = new DockerEndpoint("");
         error = "";
+        if (host.Any(c => c < 0x20 || c == 0x7f))
+        {
+            error = "the socket path holds a control character (NUL, newline, …)";
+            return false;
+        }
+
         var h = host.Trim();
         if (h.StartsWith("unix://", StringComparison.Ordinal))
         {

@@ -2,12 +2,13 @@ using System.CommandLine;
 using Tidemark.Cli.Commands.Options;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Pipeline;
+using Tidemark.Cli.Signals;
 
 namespace Tidemark.Cli.Commands;
 
 public static class PlanCommand
 {
-    public static Command Create(CliConsole console, TimeProvider clock)
+    public static Command Create(CliConsole console, TimeProvider clock, Shutdown shutdown)
     {
         var config = new ConfigOptions();
         var output = new OutputOptions();
@@ -15,13 +16,13 @@ public static class PlanCommand
             "Evaluate the gates and show what a run would remove, with estimated bytes. Changes nothing.");
         config.AddTo(command);
         output.AddTo(command);
-        command.SetAction((result, ct) => new OneShot(console, clock).RunAsync(new OneShotOptions(
+        command.SetAction((result, _) => new OneShot(console, clock, shutdown).RunAsync(new OneShotOptions(
             "plan",
             Execute: false,
             DryRun: false,
             config.Read(result),
             result.GetValue(output.Json),
-            result.GetValue(output.Verbose)), ct));
+            result.GetValue(output.Verbose))));
         return command;
     }
 }

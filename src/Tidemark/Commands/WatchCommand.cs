@@ -3,13 +3,14 @@ using Tidemark.Cli.Commands.Options;
 using Tidemark.Cli.Locking;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Pipeline;
+using Tidemark.Cli.Signals;
 using Tidemark.Cli.State;
 
 namespace Tidemark.Cli.Commands;
 
 public static class WatchCommand
 {
-    public static Command Create(CliConsole console, TimeProvider clock)
+    public static Command Create(CliConsole console, TimeProvider clock, Shutdown shutdown)
     {
         var config = new ConfigOptions();
         var output = new OutputOptions();
@@ -24,29 +25,40 @@ public static class WatchCommand
         config.AddTo(command);
         output.AddTo(command);
         command.Options.Add(record);
-        command.SetAction(async (result, ct) =>
+        command.SetAction(async (result, _) =>
         {
             var reportOutput = new ReportOutput(console, result.GetValue(output.Json), result.GetValue(output.Verbose));
-            var (loaded, endpoint, failure) = Session.Prepare(console, config.Read(result));
-            if (failure is not null)
+            try
             {
-                return reportOutput.Fail(failure);
+                var (loaded, endpoint, failure) = Session.Prepare(console, config.Read(result), shutdown.Token);
+                if (failure is not null)
+                {
+                    return reportOutput.Fail(failure);
+                }
+
+                var settings = loaded!.Settings;
+                var (runLock, lockFailure) = RunLock.TryAcquire(settings.Lock.Path);
+                if (lockFailure is not null)
+                {
+                    return reportOutput.Fail(lockFailure);
+                }
+
+                using (runLock)
+                {
+                    var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow());
+                    if (ledger.Error is not null)
+                    {
+                        return reportOutput.Fail(new CommandFailure(ExitCodes.IoError, ledger.Error));
+                    }
+
+                    var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record));
+                    return await loop.RunAsync(ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown, runLock!.LostReason);
+                }
             }
-
-            var settings = loaded!.Settings;
-
-            var (runLock, lockError, held) = RunLock.TryAcquire(settings.Lock.Path);
-            if (runLock is null)
+            catch (OperationCanceledException) when (shutdown.Requested)
             {
-                return reportOutput.Fail(new CommandFailure(held ? ExitCodes.TempFail : ExitCodes.Software, lockError!));
-            }
-
-            using (runLock)
-            {
-                var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow());
-                var warnings = ledger.Warning is null ? Array.Empty<string>() : [ledger.Warning];
-                var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record));
-                return await loop.RunAsync(ledger.Ledger, ledger.Readable, warnings, ct);
+                // Stopped before watching began (a config that would not finish reading).
+                return reportOutput.Fail(new CommandFailure(shutdown.ExitCode, $"interrupted by {shutdown.Reason} before watching began"));
             }
         });
         return command;

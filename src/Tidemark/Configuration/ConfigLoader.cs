@@ -1,11 +1,19 @@
 using Tidemark.Core.Configuration;
+using Tidemark.Core.Text;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
 namespace Tidemark.Cli.Configuration;
 
-/// <summary>Where the config came from, for the first line of output.</summary>
-public sealed record LoadedSettings(Settings Settings, string Source);
+/// <summary>Where the config came from, for the first line of output, and what it should say about it.</summary>
+/// <param name="Warnings">Settings that are accepted but probably not what was meant.</param>
+public sealed record LoadedSettings(Settings Settings, string Source, IReadOnlyList<string> Warnings)
+{
+    public LoadedSettings(Settings settings, string source)
+        : this(settings, source, ConfigSchema.Warnings(settings))
+    {
+    }
+}
 
 /// <summary>
 /// Reads the TOML config and checks every key. Walks the syntax tree rather than binding to a
@@ -15,10 +23,24 @@ public static class ConfigLoader
 {
     public const string DefaultPath = "/etc/tidemark/tidemark.toml";
 
+    /// <summary>A config is a few hundred bytes; this bound keeps `--config /dev/zero` from eating memory.</summary>
+    public const int MaxBytes = 1 << 20;
+
     /// <param name="explicitPath">--config, else TIDEMARK_CONFIG; null means the default path, which may be absent.</param>
-    public static (LoadedSettings? Loaded, ConfigError? Error) Load(string? explicitPath)
+    /// <param name="ct">Abandons a read that blocks (a FIFO with no writer): the caller sees an OperationCanceledException.</param>
+    public static (LoadedSettings? Loaded, ConfigError? Error) Load(string? explicitPath, CancellationToken ct = default)
     {
         var path = explicitPath ?? DefaultPath;
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return (null, new ConfigError(Printable.Escape(path), null, null, "the path holds a NUL character"));
+        }
+
+        if (Directory.Exists(path))
+        {
+            return (null, new ConfigError(path, null, null, "is a directory, not a config file"));
+        }
+
         if (!File.Exists(path))
         {
             return explicitPath is null
@@ -26,23 +48,64 @@ public static class ConfigLoader
                 : (null, new ConfigError(path, null, null, "config file not found"));
         }
 
-        string text;
+        // Read on the side, so that a read that never returns cannot hold off a signal.
+        var read = Task.Run(() => ReadBounded(path), CancellationToken.None);
+        read.Wait(ct);
+        var (text, readError) = read.Result;
+        if (readError is not null)
+        {
+            return (null, new ConfigError(path, null, null, readError));
+        }
+
+        var (settings, error) = Parse(text!, path);
+        return error is null ? (new LoadedSettings(settings!, path), null) : (null, error);
+    }
+
+    private static (string? Text, string? Error) ReadBounded(string path)
+    {
         try
         {
-            text = File.ReadAllText(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            var buffer = new byte[MaxBytes + 1];
+            var length = 0;
+            int n;
+            while (length < buffer.Length && (n = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += n;
+            }
+
+            if (length > MaxBytes)
+            {
+                return (null, $"larger than {MaxBytes / 1024} KiB: not a Tidemark config");
+            }
+
+            var text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
+            return (text.StartsWith('\uFEFF') ? text[1..] : text, null);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return (null, "not UTF-8 text");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, new ConfigError(path, null, null, $"cannot read: {e.Message}"));
+            return (null, $"cannot read: {e.Message}");
         }
-
-        var (settings, error) = Parse(text, path);
-        return error is null ? (new LoadedSettings(settings!, path), null) : (null, error);
     }
 
     public static (Settings? Settings, ConfigError? Error) Parse(string text, string file)
     {
-        var doc = SyntaxParser.Parse(text, file);
+        DocumentSyntax doc;
+        try
+        {
+            doc = SyntaxParser.Parse(text, file);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The parser's own limits (nesting deeper than 64, …) are the input's fault, not ours.
+            var first = e.Message.Split(". ", 2)[0].TrimEnd('.');
+            return (null, new ConfigError(file, null, null, $"not valid TOML: {first}"));
+        }
+
         foreach (var d in doc.Diagnostics)
         {
             if (d.Kind == DiagnosticMessageKind.Error)

@@ -42,7 +42,7 @@ public static class ConfigSchema
         new("docker", "host", ValueKind.Text, v => UnixSocket(Str(v)),
             (s, v) => s with { Docker = s.Docker with { Host = Str(v) } }),
 
-        new("disk", "path", ValueKind.Text, v => Str(v).Length == 0 || Str(v).StartsWith('/') ? null : "must be an absolute path, or empty for the daemon's data root",
+        new("disk", "path", ValueKind.Text, v => Str(v).Length == 0 ? null : PathCheck(Str(v), names: "a directory on the file system to watch (or empty for the daemon's data root)"),
             (s, v) => s with { Disk = s.Disk with { Path = Str(v) } }),
         new("disk", "high_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
             (s, v) => s with { Disk = s.Disk with { HighWatermarkPercent = Int(v) } }),
@@ -80,13 +80,13 @@ public static class ConfigSchema
         new("prune", "stage2", ValueKind.Flag, _ => null,
             (s, v) => s with { Prune = s.Prune with { Stage2 = ((ConfigValue.Flag)v).Value } }),
 
-        new("ledger", "path", ValueKind.Text, v => Str(v).StartsWith('/') ? null : "must be an absolute path",
+        new("ledger", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "ledger.json"),
             (s, v) => s with { Ledger = s.Ledger with { Path = Str(v) } }),
 
         new("watch", "interval", ValueKind.Text, v => DurationText.TryParse(Str(v), out var d) && d >= TimeSpan.FromSeconds(1) ? null : "not a duration of at least 1s (use e.g. 30s, 5m)",
             (s, v) => s with { Watch = s.Watch with { Interval = Duration(v) } }),
 
-        new("lock", "path", ValueKind.Text, v => Str(v).StartsWith('/') ? null : "must be an absolute path",
+        new("lock", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "tidemark.lock"),
             (s, v) => s with { Lock = s.Lock with { Path = Str(v) } }),
     ];
 
@@ -112,6 +112,13 @@ public static class ConfigSchema
         }
     }
 
+    /// <summary>Accepted settings that are probably not what was meant, one line each.</summary>
+    public static IReadOnlyList<string> Warnings(Settings s) =>
+        s.Prune.Protect.Select(g => Tidemark.Core.Planning.ProtectList.WhyNeverMatches(g))
+            .Where(w => w is not null)
+            .Select(w => $"[prune] protect: {w}; it protects nothing")
+            .ToList()!;
+
     private static string Str(ConfigValue v) => ((ConfigValue.Text)v).Value;
 
     private static int Int(ConfigValue v) => (int)((ConfigValue.Integer)v).Value;
@@ -122,6 +129,31 @@ public static class ConfigSchema
     {
         DurationText.TryParse(Str(v), out var d);
         return d;
+    }
+
+    /// <summary>
+    /// Paths are checked when the config is loaded, before anything acts on them: a ledger path of
+    /// "/" must not be found out after images were removed, and a NUL must not silently cut a path.
+    /// </summary>
+    /// <param name="example">For a path that must name a file: a file name to suggest inside a directory.</param>
+    private static string? PathCheck(string path, string names, string? example = null)
+    {
+        if (path.Any(c => c < 0x20 || c == 0x7f))
+        {
+            return "holds a control character (NUL, newline, …): not a usable path";
+        }
+
+        if (!path.StartsWith('/'))
+        {
+            return $"must be an absolute path naming {names}";
+        }
+
+        if (example is not null && (path.EndsWith('/') || Directory.Exists(path)))
+        {
+            return $"is a directory; it must name {names}, e.g. {System.IO.Path.Combine(path, example)}";
+        }
+
+        return null;
     }
 
     private static string? Percent(ConfigValue v, int min, int max)

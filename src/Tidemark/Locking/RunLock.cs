@@ -1,48 +1,118 @@
 using System.Globalization;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Tidemark.Cli.Platform;
+using Tidemark.Cli.Pipeline;
 
 namespace Tidemark.Cli.Locking;
 
 /// <summary>
-/// The single-instance lock: an exclusive flock(2) on a lock file, held for the life of the run.
-/// .NET takes flock(LOCK_EX|LOCK_NB) for FileShare.None on Linux; the kernel drops it when the
-/// process dies, so a crashed run never leaves a stale lock behind.
+/// The single-instance lock: an exclusive flock(2) on a lock file, held for the life of the run;
+/// the kernel drops it when the process dies, so a crash never leaves a stale lock. The file is
+/// opened without following a symlink (a planted link cannot make Tidemark create or truncate
+/// another file), and its inode is checked after locking and before every removal: a lock file
+/// deleted or replaced under a running Tidemark lets a second one in, and the first then stops.
 /// </summary>
 public sealed class RunLock : IDisposable
 {
-    // On Linux .NET reports a flock conflict as an IOException whose HResult is the errno.
-    private const int EWouldBlock = 11;
+    private readonly SafeFileHandle _handle;
+    private readonly (ulong Dev, ulong Ino) _identity;
 
-    private readonly FileStream _stream;
-
-    private RunLock(FileStream stream) => _stream = stream;
-
-    public static (RunLock? Lock, string? Error, bool Held) TryAcquire(string path)
+    private RunLock(string path, SafeFileHandle handle, (ulong, ulong) identity)
     {
-        try
-        {
-            var dir = Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(dir))
-            {
-                Directory.CreateDirectory(dir);
-            }
-
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            // The PID is for the operator (cat the file); the lock itself is the flock.
-            stream.SetLength(0);
-            var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n";
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(pid));
-            stream.Flush();
-            return (new RunLock(stream), null, false);
-        }
-        catch (IOException e) when (e.HResult == EWouldBlock)
-        {
-            return (null, $"another tidemark run holds the lock {path}; try again when it finishes", true);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            return (null, $"cannot create the lock file {path}: {e.Message} (set [lock] path)", false);
-        }
+        Path = path;
+        _handle = handle;
+        _identity = identity;
     }
 
-    public void Dispose() => _stream.Dispose();
+    public string Path { get; }
+
+    /// <returns>The lock, or why not: exit 75 when another run holds it, 78 when the path is not
+    /// usable as a lock file, 74 when the file system refused.</returns>
+    public static (RunLock? Lock, CommandFailure? Failure) TryAcquire(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return (null, new CommandFailure(ExitCodes.Config, $"config error: [lock] path {path} is a directory; name a file in it, e.g. {System.IO.Path.Combine(path, "tidemark.lock")}"));
+        }
+
+        try
+        {
+            var dir = System.IO.Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, IoFailure(path, e.Message));
+        }
+
+        // A file swapped in between open and flock is not the one the next run will find: retry.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var fd = Posix.OpenNoFollow(path, out var errno);
+            if (fd < 0)
+            {
+                return (null, errno switch
+                {
+                    Posix.ELoop => new CommandFailure(ExitCodes.Config, $"config error: [lock] path {path} is a symbolic link; Tidemark does not follow links for its lock"),
+                    Posix.EIsDir => new CommandFailure(ExitCodes.Config, $"config error: [lock] path {path} is a directory"),
+                    _ => IoFailure(path, Posix.Describe(errno)),
+                });
+            }
+
+            var handle = new SafeFileHandle(fd, ownsHandle: true);
+            var locked = Posix.TryLockExclusive(fd);
+            if (locked == Posix.EWouldBlock)
+            {
+                handle.Dispose();
+                return (null, new CommandFailure(ExitCodes.TempFail, $"another tidemark run holds the lock {path}; try again when it finishes"));
+            }
+
+            if (locked != 0)
+            {
+                handle.Dispose();
+                return (null, IoFailure(path, Posix.Describe(locked)));
+            }
+
+            if (Posix.Identity(fd) is { } mine && Posix.Identity(path) == mine)
+            {
+                var runLock = new RunLock(path, handle, mine);
+                runLock.WritePid();
+                return (runLock, null);
+            }
+
+            handle.Dispose();
+        }
+
+        return (null, new CommandFailure(ExitCodes.TempFail, $"the lock file {path} kept changing while Tidemark tried to lock it; try again"));
+    }
+
+    /// <summary>Why this lock no longer keeps other runs out, or null while it does.</summary>
+    public string? LostReason() => Posix.Identity(Path) == _identity
+        ? null
+        : $"the lock file {Path} was removed or replaced while this run held it, so another run may be acting beside it";
+
+    public void Dispose() => _handle.Dispose();
+
+    private static CommandFailure IoFailure(string path, string why) =>
+        new(ExitCodes.IoError, $"cannot create the lock file {path}: {why} (set [lock] path to a writable place)");
+
+    private void WritePid()
+    {
+        // The PID is for the operator (cat the file); the lock itself is the flock. 0600 whatever
+        // the umask, as the file may have been created by an older version.
+        try
+        {
+            File.SetUnixFileMode(_handle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            RandomAccess.SetLength(_handle, 0);
+            RandomAccess.Write(_handle, Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"), 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The PID is a courtesy; the lock holds without it.
+        }
+    }
 }

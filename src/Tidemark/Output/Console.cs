@@ -14,5 +14,6 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, Func<string, s
         !System.Console.IsOutputRedirected && System.Environment.GetEnvironmentVariable("NO_COLOR") is null
             && System.Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"));
 
-    public void Fail(string message) => Error.WriteLine($"tidemark: {message}");
+    /// <summary>One line on stderr; the message may carry values from outside, so it is escaped.</summary>
+    public void Fail(string message) => Error.WriteLine(Safe.Line($"tidemark: {message}"));
 }

@@ -15,11 +15,11 @@ public static class HumanReport
     public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, bool verbose, Paint paint)
     {
         var d = report.Daemon;
-        w.WriteLine($"tidemark {report.Command}: Docker {d.Version} (API {d.ApiVersion}) at {endpoint}, data root {d.DataRoot}; config: {configSource}");
+        w.WriteLine(Safe.Line($"tidemark {report.Command}: Docker {d.Version} (API {d.ApiVersion}) at {endpoint}, data root {d.DataRoot}; config: {configSource}"));
         foreach (var g in report.Gates)
         {
             var verdict = g.Passed ? paint.Green("pass ") : paint.Yellow("block");
-            w.WriteLine($"gate {g.Name,-8} {verdict} {g.Reason}");
+            w.WriteLine(Safe.Line($"gate {g.Name,-8} {verdict} {g.Reason}"));
         }
 
         // A plan shows stage 2 as its review of every tagged image; a run shows what it did.
@@ -38,7 +38,7 @@ public static class HumanReport
                 {
                     var id = ImageIds.Short(item.Id);
                     var name = item.Name == id ? "" : $" {item.Name}";
-                    w.WriteLine(paint.Dim($"    {id}{name}: {ByteSize.Format(item.Bytes)} ({item.Why})"));
+                    w.WriteLine(paint.Dim($"    {id}{name}: {ByteSize.Format(item.Bytes)} ({item.Why})").Text);
                 }
             }
         }
@@ -47,17 +47,17 @@ public static class HumanReport
         {
             foreach (var r in stage2.Reviews)
             {
-                var word = r.Verdict == Verdict.Remove ? paint.Yellow("remove") : "keep  ";
-                w.WriteLine($"stage 2 {word} {r.Image.DisplayName} (last used {DurationText.Approximate(Stage2Now(report) - r.LastUsed)} ago, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}");
+                var word = r.Verdict == Verdict.Remove ? paint.Yellow("remove") : Paint.Plain("keep  ");
+                w.WriteLine(Safe.Line($"stage 2 {word} {r.Image.DisplayName} (last used {DurationText.Approximate(Stage2Now(report) - r.LastUsed)} ago, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}"));
             }
         }
 
         foreach (var note in report.Notes)
         {
-            w.WriteLine(note);
+            w.WriteLine(Safe.Line($"{note}"));
         }
 
-        w.WriteLine($"result: {ReportSummary.For(report)}");
+        w.WriteLine(Safe.Line($"result: {ReportSummary.For(report)}"));
     }
 
     private static DateTimeOffset Stage2Now(RunReport report) => report.Stage2?.Now ?? DateTimeOffset.UtcNow;
@@ -65,26 +65,28 @@ public static class HumanReport
     private static string ActionLine(ActionReport a, Paint paint)
     {
         var action = a.Action;
-        var head = $"stage {action.Stage} {ActionKinds.Name(action.Kind),-15}";
+        var head = Paint.Plain(Safe.Line($"stage {action.Stage} {ActionKinds.Name(action.Kind),-15}"));
         if (action.Kind == ActionKind.RemoveImage)
         {
             var why = action.Items.Single().Why;
             return a.Status switch
             {
-                ActionStatus.Planned => $"{head} would remove {action.Target} ({why}): about {ByteSize.Format(action.EstimatedBytes)}",
-                ActionStatus.Done => $"{head} {paint.Green("removed")} {action.Target} ({why}): about {ByteSize.Format(action.EstimatedBytes)} freed",
-                ActionStatus.Skipped => $"{head} {paint.Yellow("skipped")} {action.Target}: {a.Message}",
-                _ => $"{head} {paint.Red("failed")} {action.Target}: {a.Message}",
+                ActionStatus.Planned => Safe.Line($"{head} would remove {action.Target} ({why}): about {ByteSize.Format(action.EstimatedBytes)}"),
+                ActionStatus.Done => Safe.Line($"{head} {paint.Green("removed")} {action.Target} ({why}): about {ByteSize.Format(action.EstimatedBytes)} freed"),
+                ActionStatus.Skipped => Safe.Line($"{head} {paint.Yellow("skipped")} {action.Target}: {a.Message}"),
+                ActionStatus.Interrupted => Safe.Line($"{head} {paint.Red("interrupted")} {action.Target}: {a.Message}"),
+                _ => Safe.Line($"{head} {paint.Red("failed")} {action.Target}: {a.Message}"),
             };
         }
 
         var what = $"{action.Items.Count} {action.Target}";
         return a.Status switch
         {
-            ActionStatus.Planned => $"{head} would remove {what}: about {ByteSize.Format(action.EstimatedBytes)}",
-            ActionStatus.Done => $"{head} {paint.Green("removed")} {Removed(a)} {action.Target}: reclaimed {ByteSize.Format(a.ReclaimedBytes ?? 0)} (estimated {ByteSize.Format(action.EstimatedBytes)}){Suffix(a.Message)}",
-            ActionStatus.Skipped => $"{head} {paint.Yellow("skipped")} {what}: {a.Message}",
-            _ => $"{head} {paint.Red("failed")} {what}: {a.Message}",
+            ActionStatus.Planned => Safe.Line($"{head} would remove {what}: about {ByteSize.Format(action.EstimatedBytes)}"),
+            ActionStatus.Done => Safe.Line($"{head} {paint.Green("removed")} {Removed(a)} {action.Target}: reclaimed {ByteSize.Format(a.ReclaimedBytes ?? 0)} (estimated {ByteSize.Format(action.EstimatedBytes)}){Suffix(a.Message)}"),
+            ActionStatus.Skipped => Safe.Line($"{head} {paint.Yellow("skipped")} {what}: {a.Message}"),
+            ActionStatus.Interrupted => Safe.Line($"{head} {paint.Red("interrupted")} {what}: {a.Message}"),
+            _ => Safe.Line($"{head} {paint.Red("failed")} {what}: {a.Message}"),
         };
     }
 

@@ -13,7 +13,8 @@ namespace Tidemark.Cli.Pipeline;
 /// <summary>How one cycle should behave.</summary>
 /// <param name="Execute">Carry out the plan (run); false for plan and --dry-run.</param>
 /// <param name="ReplayEvents">Catch up on daemon events since the ledger's last one (one-shot mode).</param>
-public sealed record CycleOptions(string Command, bool Execute, bool DryRun, bool ReplayEvents);
+/// <param name="LockLost">Says why the run lock no longer protects this run (checked before every step).</param>
+public sealed record CycleOptions(string Command, bool Execute, bool DryRun, bool ReplayEvents, Func<string?>? LockLost = null);
 
 /// <summary>
 /// One pass of snapshot → gates → plan → execute → report, shared by `plan`, `run` and `watch`.
@@ -21,8 +22,14 @@ public sealed record CycleOptions(string Command, bool Execute, bool DryRun, boo
 /// </summary>
 public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock)
 {
-    public async Task<ApiResult<RunReport>> RunAsync(CycleOptions options, UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, CancellationToken ct)
+    /// <summary>
+    /// Reading is abandoned at once when <paramref name="stop"/> fires (an OperationCanceledException
+    /// reaches the caller, nothing having been removed); once removals have begun, the executor
+    /// stops between steps and the report says what was done.
+    /// </summary>
+    public async Task<ApiResult<RunReport>> RunAsync(CycleOptions options, UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, IStopRequest stop)
     {
+        var ct = stop.Token;
         var reader = new SnapshotReader(client, clock);
         // Below the high watermark nothing is planned, so the costly sizes are not read.
         var read = await reader.ReadAsync(policy.Settings.Disk.Path, disk => DiskGate.Evaluate(disk, policy.Settings.Disk).Passed, ct).ConfigureAwait(false);
@@ -63,11 +70,15 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         var decision = policy.Decide(snapshot, new UsageView(ledgerReadable ? ledger : null, layers));
         IReadOnlyList<ActionReport> actions;
         DiskReading? diskAfter = null;
+        Halt? halt = null;
         if (options.Execute && !options.DryRun && decision.Allowed && decision.Actions.Count > 0)
         {
             var images = snapshot.Images.GroupBy(i => i.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var executor = new PlanExecutor(client, reader, clock, images);
-            actions = await executor.ExecuteAsync(decision.Actions, snapshot.Daemon.Swarm, policy.Selector, ct, decision.Critical).ConfigureAwait(false);
+            var rules = new ExecutionRules(snapshot.Daemon.Swarm, policy.Selector, policy.Protect, decision.Critical, options.LockLost);
+            var executed = await executor.ExecuteAsync(decision.Actions, rules, stop).ConfigureAwait(false);
+            actions = executed.Actions;
+            halt = executed.Halt;
             foreach (var refused in actions.Where(a => a.InUse))
             {
                 // Refused because something started using it: that is a use.
@@ -86,6 +97,6 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
 
         notes.AddRange(decision.Notes);
         return ApiResult<RunReport>.Ok(new RunReport(options.Command, decision.Allowed, options.DryRun, snapshot.Daemon,
-            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2, decision.Critical));
+            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2, decision.Critical, halt));
     }
 }

@@ -1,7 +1,8 @@
 using Tidemark.Cli.Locking;
 using Tidemark.Cli.Output;
+using Tidemark.Cli.Signals;
 using Tidemark.Cli.State;
-using Tidemark.Core.Planning;
+using Tidemark.Core.Ledger;
 using Tidemark.Core.Reporting;
 
 namespace Tidemark.Cli.Pipeline;
@@ -9,76 +10,108 @@ namespace Tidemark.Cli.Pipeline;
 public sealed record OneShotOptions(string Command, bool Execute, bool DryRun, string? ConfigPath, bool Json, bool Verbose);
 
 /// <summary>`plan` and `run`: one cycle, with the ledger loaded before and (for a run) saved after.</summary>
-public sealed class OneShot(CliConsole console, TimeProvider clock)
+public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shutdown)
 {
-    public async Task<int> RunAsync(OneShotOptions options, CancellationToken ct)
+    public async Task<int> RunAsync(OneShotOptions options)
     {
         var output = new ReportOutput(console, options.Json, options.Verbose);
-        var (loaded, endpoint, failure) = Session.Prepare(console, options.ConfigPath);
-        if (failure is not null)
-        {
-            return output.Fail(failure);
-        }
-
-        var settings = loaded!.Settings;
-
         // plan and --dry-run change nothing, the ledger file included; only a run takes the lock.
         var mutates = options.Execute && !options.DryRun;
-        RunLock? runLock = null;
-        if (mutates)
+        UsageLedger? toSave = null;
+        string? ledgerPath = null;
+        try
         {
-            var (acquired, lockError, held) = RunLock.TryAcquire(settings.Lock.Path);
-            if (acquired is null)
+            var (loaded, endpoint, failure) = Session.Prepare(console, options.ConfigPath, shutdown.Token);
+            if (failure is not null)
             {
-                return output.Fail(new CommandFailure(held ? ExitCodes.TempFail : ExitCodes.Software, lockError!));
+                return output.Fail(failure);
             }
 
-            runLock = acquired;
+            var settings = loaded!.Settings;
+            RunLock? runLock = null;
+            if (mutates)
+            {
+                (runLock, failure) = RunLock.TryAcquire(settings.Lock.Path);
+                if (failure is not null)
+                {
+                    return output.Fail(failure);
+                }
+            }
+
+            using (runLock)
+            {
+                var (client, connectFailure) = await Session.ConnectAsync(endpoint!, shutdown.Token).ConfigureAwait(false);
+                if (connectFailure is not null)
+                {
+                    return output.Fail(connectFailure);
+                }
+
+                using (client)
+                {
+                    var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow(), setAside: mutates);
+                    if (ledger.Error is not null)
+                    {
+                        return output.Fail(new CommandFailure(ExitCodes.IoError, ledger.Error));
+                    }
+
+                    if (mutates)
+                    {
+                        (toSave, ledgerPath) = (ledger.Ledger, settings.Ledger.Path);
+                    }
+
+                    var cycle = new Cycle(client!, new Core.Planning.Policy(settings), clock);
+                    var cycleOptions = new CycleOptions(options.Command, options.Execute, options.DryRun, ReplayEvents: true, runLock is null ? null : runLock.LostReason);
+                    var result = await cycle.RunAsync(cycleOptions, ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown)
+                        .ConfigureAwait(false);
+                    var saveError = toSave is null ? null : LedgerStore.Save(ledgerPath!, toSave);
+                    toSave = null;
+                    if (!result.IsOk)
+                    {
+                        return output.Fail(Session.FromApi(result.Error!));
+                    }
+
+                    var report = result.Value;
+                    if (saveError is not null)
+                    {
+                        report = report with { Notes = [.. report.Notes, "error: " + saveError] };
+                    }
+
+                    output.Write(report, loaded.Source, endpoint!.Display, settings);
+                    return ExitCodeFor(report, saveError is not null);
+                }
+            }
         }
-
-        using (runLock)
+        catch (OperationCanceledException) when (shutdown.Requested)
         {
-            var (client, connectFailure) = await Session.ConnectAsync(endpoint!, ct).ConfigureAwait(false);
-            if (connectFailure is not null)
-            {
-                return output.Fail(connectFailure);
-            }
-
-            using (client)
-            {
-                var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow());
-                var warnings = ledger.Warning is null ? new List<string>() : [ledger.Warning];
-                var cycle = new Cycle(client!, new Policy(settings), clock);
-                var result = await cycle.RunAsync(new CycleOptions(options.Command, options.Execute, options.DryRun, ReplayEvents: true),
-                    ledger.Ledger, ledger.Readable, warnings, ct).ConfigureAwait(false);
-                if (!result.IsOk)
-                {
-                    return output.Fail(Session.FromApi(result.Error!));
-                }
-
-                var report = result.Value;
-                if (mutates && LedgerStore.Save(settings.Ledger.Path, ledger.Ledger) is { } saveError)
-                {
-                    report = report with { Notes = [.. report.Notes, "warning: " + saveError] };
-                }
-
-                output.Write(report, loaded.Source, endpoint!.Display, settings);
-                return ExitCodeFor(report.Actions);
-            }
+            // Told to stop while still reading: nothing was removed. What the replay of events
+            // learnt is kept.
+            var saveError = toSave is null ? null : LedgerStore.Save(ledgerPath!, toSave);
+            var note = saveError is null ? "" : $"; {saveError}";
+            return output.Fail(new CommandFailure(shutdown.ExitCode, $"interrupted by {shutdown.Reason} before any removal: nothing removed{note}"));
         }
     }
 
-    /// <summary>0 whether it pruned or a gate held; a step that failed makes the run fail so systemd shows it.</summary>
-    public static int ExitCodeFor(IReadOnlyList<ActionReport> actions)
+    /// <summary>
+    /// 0 whether it pruned or a gate held. Otherwise the first that applies: a signal (128 + its
+    /// number), a lost lock (75), a daemon that failed or went away (69), a ledger not saved (74).
+    /// </summary>
+    public int ExitCodeFor(RunReport report, bool ledgerNotSaved)
     {
-        var failed = actions.Where(a => a.Status == ActionStatus.Failed).ToList();
-        if (failed.Count == 0)
+        if (shutdown.Requested)
         {
-            return ExitCodes.Ok;
+            return shutdown.ExitCode;
         }
 
-        return failed.Any(a => a.Message?.StartsWith(Docker.PlanExecutor.Unreachable, StringComparison.Ordinal) == true)
-            ? ExitCodes.Unavailable
-            : ExitCodes.Software;
+        if (report.Halt?.Kind == HaltKind.LockLost)
+        {
+            return ExitCodes.TempFail;
+        }
+
+        if (report.Halt?.Kind == HaltKind.DaemonLost || report.Actions.Any(a => a.Status == ActionStatus.Failed))
+        {
+            return ExitCodes.Unavailable;
+        }
+
+        return ledgerNotSaved ? ExitCodes.IoError : ExitCodes.Ok;
     }
 }

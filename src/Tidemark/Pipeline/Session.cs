@@ -15,9 +15,9 @@ public sealed record CommandFailure(int ExitCode, string Message);
 public static class Session
 {
     /// <summary>Settings and the endpoint they (or DOCKER_HOST) name: what every daemon-facing command starts with.</summary>
-    public static (LoadedSettings? Loaded, DockerEndpoint? Endpoint, CommandFailure? Failure) Prepare(CliConsole console, string? configFlag)
+    public static (LoadedSettings? Loaded, DockerEndpoint? Endpoint, CommandFailure? Failure) Prepare(CliConsole console, string? configFlag, CancellationToken ct = default)
     {
-        var (loaded, failure) = LoadSettings(console, configFlag);
+        var (loaded, failure) = LoadSettings(console, configFlag, ct);
         if (failure is not null)
         {
             return (null, null, failure);
@@ -27,10 +27,10 @@ public static class Session
         return endpointFailure is not null ? (null, null, endpointFailure) : (loaded, endpoint, null);
     }
 
-    public static (LoadedSettings? Loaded, CommandFailure? Failure) LoadSettings(CliConsole console, string? configFlag)
+    public static (LoadedSettings? Loaded, CommandFailure? Failure) LoadSettings(CliConsole console, string? configFlag, CancellationToken ct = default)
     {
         var path = configFlag ?? NonEmpty(console.Environment("TIDEMARK_CONFIG"));
-        var (loaded, error) = ConfigLoader.Load(path);
+        var (loaded, error) = ConfigLoader.Load(path, ct);
         return error is null ? (loaded, null) : (null, new CommandFailure(ExitCodes.Config, $"config error: {error}"));
     }
 

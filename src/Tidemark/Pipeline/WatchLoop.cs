@@ -30,9 +30,22 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     private readonly Policy _policy = new(settings);
     private string? _lastVerdict;
     private TraceRecorder? _recorder;
+    private bool _ledgerReadable;
+    private IStopRequest _stop = NoStop.Instance;
+    private Func<string?> _lockLost = () => null;
+    private string? _lockLostReason;
 
-    public async Task<int> RunAsync(UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, CancellationToken stop)
+    /// <param name="ledgerReadable">False after an unusable ledger was set aside: stage 2 waits until
+    /// the rebuilt one has been saved once.</param>
+    /// <param name="lockLost">Says why the run lock stopped protecting this process (its file removed or replaced).</param>
+    /// <returns>0 once stopped by a signal with the ledger saved (systemd's normal stop), 74 when the
+    /// ledger could not be saved, 75 when the lock was lost.</returns>
+    public async Task<int> RunAsync(UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, IStopRequest shutdown, Func<string?> lockLost)
     {
+        _ledgerReadable = ledgerReadable;
+        _stop = shutdown;
+        _lockLost = lockLost;
+        var stop = shutdown.Token;
         Say($"watching {endpoint.Display} (disk {settings.Disk.HighWatermarkPercent}%/{settings.Disk.LowWatermarkPercent}%, tick every {DurationText.Format(settings.Watch.Interval)}); ledger {settings.Ledger.Path}");
         foreach (var w in warnings)
         {
@@ -46,7 +59,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         var lastSave = clock.GetUtcNow();
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && !LockLost())
             {
                 var connected = await DockerClient.ConnectAsync(endpoint, stop).ConfigureAwait(false);
                 if (!connected.IsOk)
@@ -71,8 +84,8 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                 }
 
                 backoff = TimeSpan.FromSeconds(1);
-                var lost = await WatchConnectedAsync(client, ledger, ledgerReadable, () => lastSave, t => lastSave = t, stop).ConfigureAwait(false);
-                if (lost is not null && !stop.IsCancellationRequested)
+                var lost = await WatchConnectedAsync(client, ledger, () => lastSave, t => lastSave = t, stop).ConfigureAwait(false);
+                if (lost is not null && !stop.IsCancellationRequested && _lockLostReason is null)
                 {
                     Say($"lost the daemon: {lost}; reconnecting with backoff up to {MaxBackoff.TotalSeconds:0}s");
                     down = clock.GetUtcNow();
@@ -83,14 +96,28 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         {
         }
 
+        if (_lockLostReason is not null)
+        {
+            // Another process may own the ledger now: writing it from here could undo its work.
+            Say($"stopping: {_lockLostReason}; the ledger is left to the run that holds the lock now");
+            return ExitCodes.TempFail;
+        }
+
         var saveError = LedgerStore.Save(settings.Ledger.Path, ledger);
-        Say(saveError is null ? $"stopping: ledger saved to {settings.Ledger.Path}" : $"stopping: {saveError}");
-        return saveError is null ? ExitCodes.Ok : ExitCodes.Software;
+        var why = shutdown.Reason is { } signal ? $" ({signal})" : "";
+        Say(saveError is null ? $"stopping{why}: ledger saved to {settings.Ledger.Path}" : $"stopping{why}: {saveError}");
+        return saveError is null ? ExitCodes.Ok : ExitCodes.IoError;
+    }
+
+    private bool LockLost()
+    {
+        _lockLostReason ??= _lockLost();
+        return _lockLostReason is not null;
     }
 
     /// <returns>Why the connection ended, or null when asked to stop.</returns>
     private async Task<string?> WatchConnectedAsync(
-        DockerClient client, UsageLedger ledger, bool ledgerReadable, Func<DateTimeOffset> lastSave, Action<DateTimeOffset> saved, CancellationToken stop)
+        DockerClient client, UsageLedger ledger, Func<DateTimeOffset> lastSave, Action<DateTimeOffset> saved, CancellationToken stop)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var events = Channel.CreateUnbounded<ApiResult<EngineEvent>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -100,13 +127,13 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         var dueAt = clock.GetUtcNow();
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && !LockLost())
             {
                 var now = clock.GetUtcNow();
                 _recorder?.Tick(now);
                 if (now >= dueAt)
                 {
-                    var error = await EvaluateAsync(cycle, ledger, ledgerReadable, stop).ConfigureAwait(false);
+                    var error = await EvaluateAsync(cycle, ledger).ConfigureAwait(false);
                     if (error is not null)
                     {
                         return error;
@@ -190,10 +217,20 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         }
     }
 
-    private async Task<string?> EvaluateAsync(Cycle cycle, UsageLedger ledger, bool ledgerReadable, CancellationToken stop)
+    /// <returns>Why the daemon connection is lost, or null to carry on watching.</returns>
+    private async Task<string?> EvaluateAsync(Cycle cycle, UsageLedger ledger)
     {
-        var result = await cycle.RunAsync(new CycleOptions("watch", Execute: true, DryRun: false, ReplayEvents: false),
-            ledger, ledgerReadable, [], stop).ConfigureAwait(false);
+        ApiResult<Core.Reporting.RunReport> result;
+        try
+        {
+            result = await cycle.RunAsync(new CycleOptions("watch", Execute: true, DryRun: false, ReplayEvents: false, _lockLost),
+                ledger, _ledgerReadable, [], _stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.Token.IsCancellationRequested)
+        {
+            return null;
+        }
+
         if (!result.IsOk)
         {
             return result.Error!.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout ? result.Error.Message : ReportFailure(result.Error);
@@ -208,7 +245,8 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         }
 
         _lastVerdict = verdict;
-        return null;
+        // A step the daemon failed means it is going or gone: reconnect rather than plan again on it.
+        return report.Halt?.Kind == Core.Reporting.HaltKind.DaemonLost ? report.Halt.Reason : null;
     }
 
     private string? ReportFailure(ApiError error)
@@ -311,13 +349,18 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         {
             Say("warning: " + error);
         }
+        else if (!_ledgerReadable)
+        {
+            _ledgerReadable = true;
+            Say("the rebuilt usage ledger is saved: stage 2 acts on it from the next cycle");
+        }
 
         return clock.GetUtcNow();
     }
 
     private void Say(string line)
     {
-        console.Out.WriteLine($"watch: {line}");
+        console.Out.WriteLine(Safe.Line($"watch: {line}"));
         console.Out.Flush();
     }
 }

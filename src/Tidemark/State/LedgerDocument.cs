@@ -2,18 +2,21 @@ using System.Text.Json.Serialization;
 
 namespace Tidemark.Cli.State;
 
-/// <summary>The ledger file, version 1 (docs/ledger.md).</summary>
-public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument> Images);
+// The ledger file, version 1 (docs/ledger.md). Everything is nullable as read, so that a file
+// missing a field is found by LedgerValidation and set aside, not filled with silent defaults
+// (a missing lastUsed must not read as "used in year 1").
+
+public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument?>? Images);
 
 public sealed record LedgerImageDocument(
-    DateTimeOffset FirstSeen,
-    DateTimeOffset LastUsed,
+    DateTimeOffset? FirstSeen,
+    DateTimeOffset? LastUsed,
     long UseCount,
-    List<string> References,
-    List<DateTimeOffset> RecentUses,
-    List<LedgerLayerDocument>? Layers);
+    List<string?>? References,
+    List<DateTimeOffset>? RecentUses,
+    List<LedgerLayerDocument?>? Layers);
 
-public sealed record LedgerLayerDocument(string ChainId, long Size);
+public sealed record LedgerLayerDocument(string? ChainId, long Size);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

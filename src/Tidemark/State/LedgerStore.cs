@@ -1,60 +1,123 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Tidemark.Cli.Platform;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
 
 namespace Tidemark.Cli.State;
 
 /// <summary>What loading found: the ledger to use, whether it can be trusted, and what to tell the operator.</summary>
-/// <param name="Readable">False when the file was unreadable: it was moved aside and stage 2 must not act on the fresh one.</param>
-public sealed record LedgerLoad(UsageLedger Ledger, bool Readable, string? Warning);
+/// <param name="Readable">False when the file could not be used: it was (or, for plan, would be)
+/// set aside, and stage 2 must not act on the fresh ledger that replaces it.</param>
+/// <param name="Error">The ledger path itself is unusable (a directory, a device): the command stops (exit 74).</param>
+public sealed record LedgerLoad(UsageLedger Ledger, bool Readable, IReadOnlyList<string> Warnings, string? Error = null);
 
 /// <summary>
-/// Reads and writes the usage ledger. Writes are atomic (temp file in the same directory, fsync,
-/// rename), so a crash leaves the old ledger or the new one, never half of one.
+/// Reads and writes the usage ledger. A file that is not what Tidemark writes is set aside whole,
+/// never half-trusted; clock steps are clamped. Writes are atomic (a temp file with a random name,
+/// created exclusively with mode 0600, fsync, rename), so a crash leaves the old ledger or the
+/// new one, and nothing planted in the directory is followed.
 /// </summary>
 public static class LedgerStore
 {
     public const int FormatVersion = 1;
 
-    public static LedgerLoad Load(string path, DateTimeOffset now)
+    /// <summary>Far above any real ledger (about 1 KB per image); a bigger file is not one.</summary>
+    private const long MaxBytes = 256L << 20;
+
+    /// <summary>Clocks of the same host disagree by this much at most without being a step.</summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
+
+    private static readonly UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private static readonly UnixFileMode PrivateDirectory = PrivateFile | UnixFileMode.UserExecute;
+
+    /// <param name="setAside">Move an unusable file aside (run, watch); plan and --dry-run only say they would.</param>
+    public static LedgerLoad Load(string path, DateTimeOffset now, bool setAside = true)
     {
+        if (Directory.Exists(path))
+        {
+            return Fail(path, "is a directory; [ledger] path must name a file");
+        }
+
         if (!File.Exists(path))
         {
-            return new LedgerLoad(new UsageLedger(), true, null);
+            return new LedgerLoad(new UsageLedger(), true, []);
         }
 
+        byte[] bytes;
         try
         {
-            var doc = JsonSerializer.Deserialize(File.ReadAllBytes(path), LedgerJsonContext.Default.LedgerDocument)
-                ?? throw new JsonException("empty document");
-            if (doc.Version != FormatVersion)
+            if (Posix.KindOf(path) != FileKind.Regular)
             {
-                throw new JsonException($"format version {doc.Version}, expected {FormatVersion}");
+                return Fail(path, "is not a regular file (a FIFO, socket or device cannot hold the ledger)");
             }
 
-            return new LedgerLoad(ToLedger(doc), true, null);
+            var info = new FileInfo(path);
+            if (info.Length > MaxBytes)
+            {
+                return Unusable(path, now, setAside, $"{info.Length} bytes, more than a ledger can be");
+            }
+
+            bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var aside = $"{path}.corrupt-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
-            var moved = TryMove(path, aside);
-            var what = moved ? $"moved aside to {aside}" : "could not be moved aside";
-            return new LedgerLoad(new UsageLedger(), false,
-                $"usage ledger {path} is unreadable ({Short(e.Message)}); {what}; rebuilding it from now, and stage 2 waits for it");
+            return Fail(path, $"cannot be read: {e.Message}");
         }
+
+        LedgerDocument? doc;
+        try
+        {
+            doc = JsonSerializer.Deserialize(bytes, LedgerJsonContext.Default.LedgerDocument);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            return Unusable(path, now, setAside, Short(e.Message));
+        }
+
+        if (LedgerValidation.Problem(doc) is { } problem)
+        {
+            return Unusable(path, now, setAside, problem);
+        }
+
+        var (ledger, clamped) = ToLedger(doc!, now + ClockSlack, now);
+        var warnings = clamped > 0
+            ? new[] { $"usage ledger {path} holds {clamped} times in the future (the clock was stepped back?); they count as now" }
+            : [];
+        return new LedgerLoad(ledger, true, warnings);
     }
 
     /// <returns>An error message, or null when saved.</returns>
     public static string? Save(string path, UsageLedger ledger)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        var created = false;
         try
         {
-            Directory.CreateDirectory(dir);
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            if (Directory.Exists(path))
             {
+                return $"could not save the usage ledger: {path} is a directory";
+            }
+
+            if (!Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir, PrivateDirectory);
+            }
+
+            var options = new FileStreamOptions
+            {
+                // CreateNew is O_CREAT|O_EXCL: it never follows a symlink or reuses a file.
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = PrivateFile,
+            };
+            using (var stream = new FileStream(temp, options))
+            {
+                created = true;
+                File.SetUnixFileMode(stream.SafeFileHandle, PrivateFile);
                 JsonSerializer.Serialize(stream, ToDocument(ledger), LedgerJsonContext.Default.LedgerDocument);
                 stream.Flush(flushToDisk: true);
             }
@@ -64,24 +127,66 @@ public static class LedgerStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
+            if (created)
+            {
+                TryDelete(temp);
+            }
+
             return $"could not save the usage ledger to {path}: {e.Message}";
         }
     }
 
-    private static UsageLedger ToLedger(LedgerDocument doc)
+    private static LedgerLoad Fail(string path, string why) =>
+        new(new UsageLedger(), false, [], $"usage ledger {path} {why}");
+
+    private static LedgerLoad Unusable(string path, DateTimeOffset now, bool setAside, string why)
     {
-        var entries = doc.Images.ToDictionary(
+        var aside = $"{path}.corrupt-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+        string what;
+        if (!setAside)
+        {
+            what = $"a run will move it aside to {aside}; this command leaves it in place and treats the history as unknown";
+        }
+        else
+        {
+            what = TryMove(path, aside) ? $"moved aside to {aside}; rebuilding it from now, and stage 2 waits for it"
+                : "could not be moved aside; rebuilding it from now (it will be overwritten), and stage 2 waits for it";
+        }
+
+        return new LedgerLoad(new UsageLedger(), false, [$"usage ledger {path} is unusable ({why}); {what}"]);
+    }
+
+    /// <param name="latest">Times after this are a clock step, counted and clamped to <paramref name="now"/>.</param>
+    private static (UsageLedger Ledger, int Clamped) ToLedger(LedgerDocument doc, DateTimeOffset latest, DateTimeOffset now)
+    {
+        var clamped = 0;
+        DateTimeOffset Clamp(DateTimeOffset t)
+        {
+            if (t <= latest)
+            {
+                return t;
+            }
+
+            clamped++;
+            return now;
+        }
+
+        var entries = doc.Images!.ToDictionary(
             kv => kv.Key,
-            kv => new LedgerEntry(
-                kv.Value.FirstSeen,
-                kv.Value.LastUsed,
-                kv.Value.UseCount,
-                kv.Value.References ?? [],
-                (kv.Value.RecentUses ?? []).Order().ToList(),
-                kv.Value.Layers?.Select(l => new LayerFact(l.ChainId, l.Size)).ToList()),
+            kv =>
+            {
+                var e = kv.Value!;
+                return new LedgerEntry(
+                    Clamp(e.FirstSeen!.Value),
+                    Clamp(e.LastUsed!.Value),
+                    e.UseCount,
+                    e.References!.Select(r => r!).ToList(),
+                    e.RecentUses!.Select(Clamp).Order().ToList(),
+                    e.Layers?.Select(l => new LayerFact(l!.ChainId!, l.Size)).ToList());
+            },
             StringComparer.Ordinal);
-        return new UsageLedger(entries, doc.EventsSeenUntil);
+        var seen = doc.EventsSeenUntil is { } until ? Clamp(until) : (DateTimeOffset?)null;
+        return (new UsageLedger(entries, seen), clamped);
     }
 
     private static LedgerDocument ToDocument(UsageLedger ledger) => new(
@@ -89,13 +194,13 @@ public static class LedgerStore
         ledger.EventsSeenUntil,
         ledger.Entries.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(
             kv => kv.Key,
-            kv => new LedgerImageDocument(
+            kv => (LedgerImageDocument?)new LedgerImageDocument(
                 kv.Value.FirstSeen,
                 kv.Value.LastUsed,
                 kv.Value.UseCount,
-                [.. kv.Value.References],
+                kv.Value.References.Select(r => (string?)r).ToList(),
                 [.. kv.Value.RecentUses],
-                kv.Value.Layers?.Select(l => new LedgerLayerDocument(l.ChainId, l.Size)).ToList())));
+                kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList())));
 
     private static bool TryMove(string from, string to)
     {
@@ -118,7 +223,7 @@ public static class LedgerStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Best effort: a stale temp file is harmless and replaced next time.
+            // Best effort: a stale temp file is harmless and never reused (names are random).
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tidemark.Cli;
 using Tidemark.Cli.Output;
+using Tidemark.Cli.Signals;
 using Tidemark.Core.Simulation.Traces;
 
 namespace Tidemark.Tests.Cli;
@@ -14,7 +15,7 @@ public sealed class SimulateCliTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await TidemarkCli.RunAsync(args, new CliConsole(stdout, stderr, _ => null, false), TimeProvider.System, TestContext.Current.CancellationToken);
+        var code = await TidemarkCli.RunAsync(args, new CliConsole(stdout, stderr, _ => null, false), TimeProvider.System, Shutdown.Manual());
         return (code, stdout.ToString(), stderr.ToString());
     }
 

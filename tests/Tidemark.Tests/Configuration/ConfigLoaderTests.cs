@@ -190,7 +190,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Missing_explicit_file_is_an_error_but_missing_default_is_not()
     {
-        var (_, error) = ConfigLoader.Load("/nonexistent/tidemark.toml");
+        var (_, error) = ConfigLoader.Load("/nonexistent/tidemark.toml", TestContext.Current.CancellationToken);
         Assert.Equal("config file not found", error!.Message);
     }
 }

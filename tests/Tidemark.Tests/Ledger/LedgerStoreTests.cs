@@ -16,7 +16,7 @@ public sealed class LedgerStoreTests : IDisposable
     {
         var load = LedgerStore.Load(PathOf(), Scene.Now);
         Assert.True(load.Readable);
-        Assert.Null(load.Warning);
+        Assert.Empty(load.Warnings);
         Assert.Empty(load.Ledger.Entries);
     }
 
@@ -30,7 +30,7 @@ public sealed class LedgerStoreTests : IDisposable
         ledger.MarkEventsSeen(Scene.Now.AddMinutes(6));
 
         Assert.Null(LedgerStore.Save(PathOf("sub/dir/ledger.json"), ledger));
-        var loaded = LedgerStore.Load(PathOf("sub/dir/ledger.json"), Scene.Now).Ledger;
+        var loaded = LedgerStore.Load(PathOf("sub/dir/ledger.json"), Scene.Now.AddHours(1)).Ledger;
 
         var e = loaded.Find("sha256:aa")!;
         Assert.Equal(2, e.UseCount);
@@ -62,7 +62,7 @@ public sealed class LedgerStoreTests : IDisposable
         var aside = PathOf("ledger.json.corrupt-20261130T030000Z");
         Assert.True(File.Exists(aside));
         Assert.False(File.Exists(PathOf()));
-        Assert.Contains($"moved aside to {aside}", load.Warning);
+        Assert.Contains($"moved aside to {aside}", Assert.Single(load.Warnings));
         Assert.Equal(content, File.ReadAllText(aside));
     }
 

@@ -131,6 +131,41 @@ public sealed class Stage1PlannerTests
     }
 
     [Fact]
+    public void A_dangling_image_a_service_names_by_digest_is_never_left_to_the_prune_endpoint()
+    {
+        // `docker pull REG/app@sha256:…` leaves an untagged image with only a digest; a service
+        // pinned to that digest (even scaled to 0) needs it, and images/prune would take it.
+        var snap = new Scene()
+            .Image("pinned", null, TimeSpan.FromDays(9), digest: "127.0.0.1:5000/app@sha256:abc")
+            .Image("go", null, TimeSpan.FromDays(9))
+            .Service("app", "127.0.0.1:5000/app@sha256:abc", replicas: 0, running: 0)
+            .Build();
+        var actions = Plan(snap);
+        Assert.DoesNotContain(actions, a => a.Kind == ActionKind.PruneDanglingImages);
+        Assert.Equal(["go"], actions.Where(a => a.Kind == ActionKind.RemoveImage).Select(a => a.Items.Single().Id));
+    }
+
+    [Fact]
+    public void A_service_pinned_by_tag_and_digest_keeps_its_untagged_image()
+    {
+        var snap = new Scene()
+            .Image("pinned", null, TimeSpan.FromDays(9), digest: "registry.local/ci/web@sha256:abc")
+            .Service("web", "registry.local/ci/web:1.5@sha256:abc", replicas: 0, running: 0)
+            .Build();
+        Assert.Empty(Plan(snap));
+    }
+
+    [Fact]
+    public void The_only_dangling_image_named_by_a_service_plans_nothing()
+    {
+        var snap = new Scene()
+            .Image("pinned", null, TimeSpan.FromDays(9), digest: "app@sha256:abc")
+            .Service("app", "docker.io/library/app@sha256:abc", replicas: 3, running: 3)
+            .Build();
+        Assert.Empty(Plan(snap));
+    }
+
+    [Fact]
     public void Protect_globs_match_short_and_qualified_references()
     {
         var image = new ImageRecord("i", "", ["postgres:16"], [], Scene.Now, 1, 0);

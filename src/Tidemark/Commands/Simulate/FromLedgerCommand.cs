@@ -38,10 +38,17 @@ public static class FromLedgerCommand
                 return ExitCodes.NoInput;
             }
 
-            var load = LedgerStore.Load(path, DateTimeOffset.UtcNow);
+            // An export only reads: an unusable ledger stays where it is.
+            var load = LedgerStore.Load(path, DateTimeOffset.UtcNow, setAside: false);
+            if (load.Error is not null)
+            {
+                console.Fail(load.Error);
+                return ExitCodes.IoError;
+            }
+
             if (!load.Readable)
             {
-                console.Fail(load.Warning!);
+                console.Fail(load.Warnings[0]);
                 return ExitCodes.DataError;
             }
 

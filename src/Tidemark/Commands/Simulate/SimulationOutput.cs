@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tidemark.Cli.Output;
 using Tidemark.Core.Simulation;
 using Tidemark.Core.Text;
 
@@ -22,7 +23,7 @@ public static class SimulationOutput
 
         if (trace is not null)
         {
-            w.WriteLine($"trace: {trace}");
+            w.WriteLine(Safe.Line($"trace: {trace}"));
         }
 
         w.WriteLine($"disk: {ByteSize.Format(disk)}");

@@ -1,0 +1,94 @@
+using System.Runtime.InteropServices;
+using Tidemark.Docker;
+
+namespace Tidemark.Cli.Signals;
+
+/// <summary>
+/// SIGTERM and SIGINT. The first asks the command to stop: no new removal starts, the call under
+/// way finishes or is abandoned, the partial report is printed and the ledger saved, and the exit
+/// code is 128 + the signal (143, 130). A second one ends the process at once, in one line and
+/// without a stack trace: whoever sends it has stopped waiting.
+/// </summary>
+public sealed partial class Shutdown : IStopRequest, IDisposable
+{
+    public const int SigInt = 2;
+    public const int SigTerm = 15;
+
+    private readonly CancellationTokenSource _source = new();
+    private readonly Action<int, string> _onSecond;
+    private readonly List<PosixSignalRegistration> _registrations = [];
+    private int _signal;
+
+    /// <param name="onSecond">What a second signal does, given its exit code and name.</param>
+    public Shutdown(Action<int, string> onSecond)
+    {
+        _onSecond = onSecond;
+    }
+
+    /// <summary>For in-process callers (tests): a second request is only remembered.</summary>
+    public static Shutdown Manual() => new((_, _) => { });
+
+    /// <summary>Owns the process's SIGTERM and SIGINT; a second signal writes one line to stderr and exits.</summary>
+    public static Shutdown ForProcess(TextWriter error)
+    {
+        var shutdown = new Shutdown((code, name) =>
+        {
+            error.WriteLine($"tidemark: second {name}: exiting at once; the report and the ledger of this run are not written");
+            error.Flush();
+            Console.Out.Flush();
+            // _exit: no managed shutdown that a blocked thread could hold up. The kernel releases
+            // the run lock with the process.
+            Exit(code);
+        });
+        shutdown._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => shutdown.OnSignal(c, SigTerm)));
+        shutdown._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => shutdown.OnSignal(c, SigInt)));
+        return shutdown;
+    }
+
+    public CancellationToken Token => _source.Token;
+
+    public bool Requested => Volatile.Read(ref _signal) != 0;
+
+    public string? Reason => Volatile.Read(ref _signal) switch
+    {
+        0 => null,
+        SigInt => "SIGINT",
+        SigTerm => "SIGTERM",
+        var n => $"signal {n}",
+    };
+
+    /// <summary>128 + the first signal's number, as a shell reports a process ended by it.</summary>
+    public int ExitCode => 128 + Volatile.Read(ref _signal);
+
+    /// <summary>Asks to stop, as the signal would.</summary>
+    public void Request(int signal)
+    {
+        if (Interlocked.CompareExchange(ref _signal, signal, 0) == 0)
+        {
+            _source.Cancel();
+            return;
+        }
+
+        _onSecond(128 + signal, signal == SigInt ? "SIGINT" : signal == SigTerm ? "SIGTERM" : $"signal {signal}");
+    }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations)
+        {
+            r.Dispose();
+        }
+
+        _source.Dispose();
+    }
+
+    private void OnSignal(PosixSignalContext context, int signal)
+    {
+        // Handled here, not by the runtime's default (which would end the process at once).
+        context.Cancel = true;
+        Request(signal);
+    }
+
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void Exit(int status);
+}

@@ -1,0 +1,67 @@
+using Tidemark.Fixtures;
+
+namespace Tidemark.IntegrationTests;
+
+/// <summary>
+/// Invariants that once broke on the real daemon (issue 7): a service's image pinned by digest
+/// alone, and an image with two tags in one repository.
+/// </summary>
+public sealed class InvariantTests(Sandbox sandbox) : IntegrationTest(sandbox)
+{
+    private static readonly Layer Base = new("inv-base", 3_000_000);
+
+    private static string Registry => Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_REGISTRY") ?? "127.0.0.1:5000";
+
+    /// <summary>Pushes a tag to the sandbox registry, deletes it locally and pulls it back by digest alone.</summary>
+    private string PullByDigestOnly(string tag)
+    {
+        var remote = $"{Registry}/{tag}";
+        Docker.Cli("tag", tag, remote);
+        Docker.Cli("push", remote);
+        var digest = Docker.Cli("image", "inspect", "--format", "{{index .RepoDigests 0}}", remote);
+        Docker.Cli("rmi", tag, remote);
+        Docker.Cli("pull", digest);
+        return digest;
+    }
+
+    [Fact]
+    public async Task A_service_image_present_only_by_digest_survives_stage_1()
+    {
+        var ids = await LoadAsync([
+            FixtureImage.Tagged("inv/pinned:1", Now.AddDays(-10), Base, new Layer("inv-pinned", 2_000_000)),
+            FixtureImage.Dangling(Now.AddDays(-10), Base, new Layer("inv-old-build", 2_000_000)),
+        ]);
+        var digest = PullByDigestOnly("inv/pinned:1");
+        Assert.Empty(Docker.Lines("image", "inspect", "--format", "{{range .RepoTags}}{{.}}{{end}}", ids[0]));
+        Docker.Cli("service", "create", "-d", "--name", "pinned", "--replicas", "0", "--no-resolve-image", digest, "sleep", "3600");
+        Sandbox.FillTo(82);
+
+        var run = await Sandbox.TidemarkAsync("run", "--json", "--config", Sandbox.Config("[prune]\nmin_age = \"1h\"\nstage2 = false\n"));
+
+        Assert.Equal(0, run.ExitCode);
+        var after = Docker.ImageIds();
+        Assert.Contains(ids[0], after);
+        Assert.DoesNotContain(ids[1], after);
+        Assert.DoesNotContain(run.Actions, a => a.GetProperty("kind").GetString() == "dangling-images");
+        var removal = Assert.Single(run.Actions);
+        Assert.Equal("done", removal.GetProperty("status").GetString());
+        Assert.Contains("named by service pinned, scaled to 0", removal.GetProperty("target").GetString());
+    }
+
+    [Fact]
+    public async Task An_image_with_two_tags_in_one_repository_is_evicted_without_force()
+    {
+        var ids = await LoadAsync([FixtureImage.Tagged("inv/app:1.0", Now.AddDays(-20), Base, new Layer("inv-two-tags", 4_000_000))]);
+        Docker.Cli("tag", "inv/app:1.0", "inv/app:latest");
+        var config = Sandbox.Config("[prune]\nmin_age = \"2s\"\n" + QuietDisk);
+        await Sandbox.TidemarkAsync("run", "--config", config);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        PressureNow(config, 1);
+
+        var run = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
+
+        var removal = Assert.Single(run.Actions);
+        Assert.Equal("done", removal.GetProperty("status").GetString());
+        Assert.DoesNotContain(ids[0], Docker.ImageIds());
+    }
+}
