@@ -45,21 +45,27 @@ public sealed class LayerFactsReader(DockerClient client)
 
         foreach (var (id, result) in await Task.WhenAll(reads).ConfigureAwait(false))
         {
-            if (result.IsOk)
+            if (!result.IsOk)
             {
-                facts[id] = result.Value;
-                ledger.CacheLayers(id, result.Value);
-            }
-            else if (result.Error!.Kind != ApiErrorKind.NotFound)
-            {
+                if (result.Error!.Kind == ApiErrorKind.NotFound)
+                {
+                    continue;
+                }
+
                 return result.Error;
+            }
+
+            facts[id] = result.Value.Facts!;
+            if (result.Value.Cacheable)
+            {
+                ledger.CacheLayers(id, result.Value.Facts!);
             }
         }
 
         return ApiResult<Dictionary<string, IReadOnlyList<LayerFact>>>.Ok(facts);
     }
 
-    private async Task<ApiResult<IReadOnlyList<LayerFact>>> ReadOneAsync(string id, CancellationToken ct)
+    private async Task<ApiResult<LayerFactsResult>> ReadOneAsync(string id, CancellationToken ct)
     {
         var inspect = await client.InspectImageAsync(id, ct).ConfigureAwait(false);
         if (!inspect.IsOk)
@@ -73,19 +79,11 @@ public sealed class LayerFactsReader(DockerClient client)
             return history.Error!;
         }
 
-        var diffIds = inspect.Value.RootFS?.Layers ?? [];
-        var chains = ChainIds.From(diffIds);
-        var steps = history.Value.AsEnumerable().Reverse().Select(h => new HistoryStep(h.CreatedBy ?? "", h.Size)).ToList();
-        var sizes = HistorySizes.ForLayers(steps, chains.Count);
-        if (sizes is null)
-        {
-            // History that cannot be matched to the layers: charge the whole image to its top layer.
-            // That can only over-state what removing it frees, so a plan stops early (the next run
-            // continues) rather than removing more than needed.
-            sizes = [.. Enumerable.Repeat(0L, Math.Max(0, chains.Count - 1)), inspect.Value.Size];
-        }
-
-        IReadOnlyList<LayerFact> layers = chains.Select((c, i) => new LayerFact(c, sizes[i])).ToList();
-        return ApiResult<IReadOnlyList<LayerFact>>.Ok(layers);
+        var i = inspect.Value;
+        var steps = history.Value.AsEnumerable().Reverse().Select(h => new HistoryStep(h?.CreatedBy ?? "", h?.Size ?? -1)).ToList();
+        var built = LayerFactsBuilder.Build(id, new InspectedImage(i.Id, i.Size, i.RootFS?.Type, i.RootFS?.Layers), steps);
+        return built.Problem is { } problem
+            ? new ApiError(ApiErrorKind.BadResponse, $"GET /images/{id}/json: the daemon's answer cannot be used ({problem}); nothing is decided on it")
+            : ApiResult<LayerFactsResult>.Ok(built);
     }
 }

@@ -193,4 +193,92 @@ public sealed class ConfigLoaderTests
         var (_, error) = ConfigLoader.Load("/nonexistent/tidemark.toml", TestContext.Current.CancellationToken);
         Assert.Equal("config file not found", error!.Message);
     }
+
+    // Issue 7, defect 9: paths are checked at load, before anything acts on them.
+    [Theory]
+    [InlineData("[ledger]\npath = \"/\"\n", "[ledger] path", "is a directory")]
+    [InlineData("[ledger]\npath = \"/var/lib/tidemark/\"\n", "[ledger] path", "is a directory")]
+    [InlineData("[lock]\npath = \"/tmp\"\n", "[lock] path", "is a directory")]
+    [InlineData("[disk]\npath = \"/var/lib/docker\\u0000/x\"\n", "[disk] path", "control character")]
+    [InlineData("[ledger]\npath = \"/var/lib/t\\nresult: ok\"\n", "[ledger] path", "control character")]
+    [InlineData("[ledger]\npath = \"relative.json\"\n", "[ledger] path", "absolute path")]
+    [InlineData("[docker]\nhost = \"unix:///run/docker.sock\\u0000x\"\n", "[docker] host", "control character")]
+    public void Unusable_paths_are_config_errors(string toml, string key, string message)
+    {
+        var e = Invalid(toml);
+        Assert.Equal(key, e.Key);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Very_deep_nesting_is_a_config_error_not_a_crash()
+    {
+        var e = Invalid("[disk]\nx = " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+        Assert.Contains("not valid TOML", e.Message);
+    }
+
+    [Fact]
+    public void A_protect_glob_that_can_never_match_is_warned_about_at_load()
+    {
+        var dir = Directory.CreateTempSubdirectory("tidemark-cfg-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "t.toml");
+            System.IO.File.WriteAllText(path, "[prune]\nprotect = [\"postgres\", \"postgres:*\"]\n");
+            var (loaded, error) = ConfigLoader.Load(path, TestContext.Current.CancellationToken);
+            Assert.Null(error);
+            var warning = Assert.Single(loaded!.Warnings);
+            Assert.Contains("'postgres' names no tag or digest", warning);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void A_config_that_is_a_directory_or_too_big_is_an_error()
+    {
+        var dir = Directory.CreateTempSubdirectory("tidemark-cfg-").FullName;
+        try
+        {
+            Assert.Contains("is a directory", ConfigLoader.Load(dir, TestContext.Current.CancellationToken).Error!.Message);
+            var big = Path.Combine(dir, "big.toml");
+            System.IO.File.WriteAllText(big, "# " + new string('x', ConfigLoader.MaxBytes) + "\n");
+            Assert.Contains("larger than", ConfigLoader.Load(big, TestContext.Current.CancellationToken).Error!.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void A_config_read_that_blocks_gives_way_to_cancellation()
+    {
+        // A FIFO with no writer blocks open(2) forever: SIGTERM must still be heard.
+        var dir = Directory.CreateTempSubdirectory("tidemark-cfg-").FullName;
+        var fifo = Path.Combine(dir, "fifo.toml");
+        try
+        {
+            using (var mk = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            {
+                mk.WaitForExit();
+            }
+
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.ThrowsAny<OperationCanceledException>(() => ConfigLoader.Load(fifo, cancel.Token));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            // Unblock the reader left behind, then clean up.
+            using (var w = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+            {
+            }
+
+            Directory.Delete(dir, true);
+        }
+    }
 }

@@ -121,4 +121,17 @@ public sealed class IdleGateTests
         Assert.True(r.Passed);
         Assert.StartsWith("no busy selectors configured", r.Reason);
     }
+
+    [Fact]
+    public void A_selector_that_runs_past_its_time_limit_holds_the_gate_instead_of_crashing()
+    {
+        // Issue 7, defect 8: catastrophic backtracking on a container name threw out of the gate.
+        var snap = new Scene()
+            .Image("i", "app:1")
+            .Container(new string('a', 40) + "!", "i", ContainerState.Running)
+            .Build();
+        var r = IdleGate.Evaluate(snap, Selector(containers: ["^(a+)+$"]));
+        Assert.False(r.Passed);
+        Assert.Contains("cannot tell, so it counts as busy", r.Reason);
+    }
 }

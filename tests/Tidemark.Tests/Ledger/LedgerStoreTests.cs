@@ -66,5 +66,106 @@ public sealed class LedgerStoreTests : IDisposable
         Assert.Equal(content, File.ReadAllText(aside));
     }
 
+    // Issue 7, defect 4: states that are valid JSON but not a ledger used to fail every run (exit 70).
+    [Theory]
+    [InlineData("{\"version\":1}")]
+    [InlineData("{\"version\":1,\"images\":null}")]
+    [InlineData("{\"version\":1,\"images\":{\"sha256:aa\":null}}")]
+    [InlineData("{\"version\":1,\"images\":{\"sha256:aa\":{\"useCount\":1,\"references\":[],\"recentUses\":[]}}}")]
+    [InlineData("{\"version\":1,\"images\":{\"sha256:aa\":{\"firstSeen\":\"2026-01-01T00:00:00Z\",\"lastUsed\":\"2026-01-01T00:00:00Z\",\"references\":[null],\"recentUses\":[]}}}")]
+    [InlineData("{\"version\":1,\"images\":{\"not-an-id\":{\"firstSeen\":\"2026-01-01T00:00:00Z\",\"lastUsed\":\"2026-01-01T00:00:00Z\",\"references\":[],\"recentUses\":[]}}}")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    [InlineData("{\"version\":\"1\"}")]
+    public void A_ledger_the_code_cannot_use_is_set_aside_like_a_corrupt_one(string content)
+    {
+        File.WriteAllText(PathOf(), content);
+        var load = LedgerStore.Load(PathOf(), Scene.Now);
+
+        Assert.Null(load.Error);
+        Assert.False(load.Readable);
+        Assert.Empty(load.Ledger.Entries);
+        Assert.Contains("is unusable", Assert.Single(load.Warnings));
+        Assert.False(File.Exists(PathOf()));
+    }
+
+    [Fact]
+    public void Plan_mode_says_it_would_set_the_ledger_aside_but_leaves_it()
+    {
+        File.WriteAllText(PathOf(), "{ not json");
+        var load = LedgerStore.Load(PathOf(), Scene.Now, setAside: false);
+
+        Assert.False(load.Readable);
+        Assert.Equal("{ not json", File.ReadAllText(PathOf()));
+        Assert.Contains("a run will move it aside", Assert.Single(load.Warnings));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Times_in_the_future_are_clamped_to_now_with_a_warning()
+    {
+        var ledger = new UsageLedger();
+        ledger.Apply(new UsageEvent(Scene.Now.AddDays(3), UsageKind.ContainerCreated, "sha256:aa", "app:1"));
+        ledger.MarkEventsSeen(Scene.Now.AddDays(3));
+        Assert.Null(LedgerStore.Save(PathOf(), ledger));
+
+        var load = LedgerStore.Load(PathOf(), Scene.Now);
+
+        Assert.True(load.Readable);
+        Assert.Equal(Scene.Now, load.Ledger.EventsSeenUntil);
+        Assert.Equal(Scene.Now, load.Ledger.Find("sha256:aa")!.LastUsed);
+        Assert.Contains("times in the future", Assert.Single(load.Warnings));
+    }
+
+    [Fact]
+    public void A_ledger_path_that_is_a_directory_or_a_fifo_is_an_error_not_no_history()
+    {
+        Directory.CreateDirectory(PathOf("dir.json"));
+        Assert.Contains("is a directory", LedgerStore.Load(PathOf("dir.json"), Scene.Now).Error);
+        Assert.Contains("is a directory", LedgerStore.Save(PathOf("dir.json"), new UsageLedger()));
+
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", [PathOf("fifo.json")]))
+        {
+            mk.WaitForExit();
+        }
+
+        Assert.Contains("not a regular file", LedgerStore.Load(PathOf("fifo.json"), Scene.Now).Error);
+    }
+
+    // Issue 7, defect 10: nothing planted in the ledger's directory is followed.
+    [Fact]
+    public void Saving_replaces_a_symlink_at_the_ledger_path_and_never_writes_through_it()
+    {
+        var victim = PathOf("victim");
+        File.WriteAllText(victim, "precious");
+        File.CreateSymbolicLink(PathOf(), victim);
+
+        Assert.Null(LedgerStore.Save(PathOf(), new UsageLedger()));
+
+        Assert.Equal("precious", File.ReadAllText(victim));
+        Assert.Null(new FileInfo(PathOf()).LinkTarget);
+    }
+
+    [Fact]
+    public void The_saved_ledger_and_a_created_directory_are_private_whatever_the_umask()
+    {
+        Assert.Null(LedgerStore.Save(PathOf("new/ledger.json"), new UsageLedger()));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PathOf("new/ledger.json")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(PathOf("new")));
+    }
+
+    [Fact]
+    public void Temporary_names_are_random_so_a_planted_temp_file_is_never_used()
+    {
+        // The old temp name was .ledger.json.PID.tmp: a symlink planted there was written through.
+        var victim = PathOf("victim");
+        File.WriteAllText(victim, "precious");
+        File.CreateSymbolicLink(PathOf($".ledger.json.{Environment.ProcessId}.tmp"), victim);
+
+        Assert.Null(LedgerStore.Save(PathOf(), new UsageLedger()));
+
+        Assert.Equal("precious", File.ReadAllText(victim));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

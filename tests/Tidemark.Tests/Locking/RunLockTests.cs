@@ -1,0 +1,87 @@
+using Tidemark.Cli;
+using Tidemark.Cli.Locking;
+
+namespace Tidemark.Tests.Locking;
+
+/// <summary>Issue 7, defects 6 and 10: lock file problems are clear errors; links are not followed; a deleted lock is noticed.</summary>
+public sealed class RunLockTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tidemark-lock-").FullName;
+
+    private string PathOf(string name = "tidemark.lock") => Path.Combine(_dir, name);
+
+    [Fact]
+    public void The_lock_is_exclusive_and_released_on_dispose()
+    {
+        var (first, failure) = RunLock.TryAcquire(PathOf());
+        Assert.Null(failure);
+        var (second, held) = RunLock.TryAcquire(PathOf());
+        Assert.Null(second);
+        Assert.Equal(ExitCodes.TempFail, held!.ExitCode);
+        first!.Dispose();
+        var (third, _) = RunLock.TryAcquire(PathOf());
+        Assert.NotNull(third);
+        third!.Dispose();
+    }
+
+    [Fact]
+    public void A_symlinked_lock_path_is_refused_and_its_target_left_alone()
+    {
+        var victim = PathOf("victim");
+        File.WriteAllText(victim, "precious");
+        File.CreateSymbolicLink(PathOf(), victim);
+
+        var (runLock, failure) = RunLock.TryAcquire(PathOf());
+
+        Assert.Null(runLock);
+        Assert.Equal(ExitCodes.Config, failure!.ExitCode);
+        Assert.Contains("symbolic link", failure.Message);
+        Assert.Equal("precious", File.ReadAllText(victim));
+    }
+
+    [Fact]
+    public void A_dangling_symlink_does_not_create_its_target()
+    {
+        File.CreateSymbolicLink(PathOf(), PathOf("created-by-tidemark"));
+        var (runLock, failure) = RunLock.TryAcquire(PathOf());
+        Assert.Null(runLock);
+        Assert.NotNull(failure);
+        Assert.False(File.Exists(PathOf("created-by-tidemark")));
+    }
+
+    [Fact]
+    public void A_directory_is_a_config_error_and_an_unwritable_place_an_io_error()
+    {
+        Assert.Equal(ExitCodes.Config, RunLock.TryAcquire(_dir).Failure!.ExitCode);
+        // Nothing can be created under /proc, even as root.
+        Assert.Equal(ExitCodes.IoError, RunLock.TryAcquire("/proc/tidemark-test/tidemark.lock").Failure!.ExitCode);
+    }
+
+    [Fact]
+    public void Deleting_the_lock_file_lets_a_second_run_in_and_the_first_then_knows_it()
+    {
+        var (first, _) = RunLock.TryAcquire(PathOf());
+        Assert.Null(first!.LostReason());
+
+        File.Delete(PathOf());
+        var (second, failure) = RunLock.TryAcquire(PathOf());
+
+        Assert.Null(failure);
+        Assert.Contains("removed or replaced", first.LostReason());
+        Assert.Null(second!.LostReason());
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Fact]
+    public void The_lock_file_is_private_and_holds_the_pid()
+    {
+        using var runLock = RunLock.TryAcquire(PathOf()).Lock!;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PathOf()));
+        // .NET's own FileStream takes a shared flock, which the lock refuses: read it as an operator would.
+        using var cat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cat", [PathOf()]) { RedirectStandardOutput = true })!;
+        Assert.Equal($"{Environment.ProcessId}\n", cat.StandardOutput.ReadToEnd());
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
