@@ -25,6 +25,12 @@ public static class ReportSummary
         }
 
         var prefix = report.Critical ? "critical pressure, run live: " : "";
+        if (report.Halt is { Kind: not HaltKind.GateClosed } halt)
+        {
+            // What stopped the run comes first: it is why the rest of the line is short.
+            prefix = $"{halt.Reason}: {prefix}";
+        }
+
         var failed = report.Actions.Count(a => a.Status == ActionStatus.Failed);
         var skipped = report.Actions.Count(a => a.Status == ActionStatus.Skipped);
         var text = $"{prefix}reclaimed {ByteSize.Format(report.ReclaimedBytes)} (estimated {ByteSize.Format(report.EstimatedBytes)})";
@@ -41,6 +47,12 @@ public static class ReportSummary
         if (failed > 0)
         {
             text += $"; {failed} steps failed";
+        }
+
+        var interrupted = report.Actions.Count(a => a.Status == ActionStatus.Interrupted);
+        if (interrupted > 0)
+        {
+            text += $"; {interrupted} step abandoned mid-way (the daemon may still finish it)";
         }
 
         return text;

@@ -37,6 +37,7 @@ public static class JsonReport
             report.MeasuredBytes,
             report.DiskAfter is { } after ? Disk(after, low, high) : null,
             report.Stage2 is { } s2 ? Stage2(s2) : null,
+            report.Halt is { } halt ? new HaltDocument(HaltName(halt.Kind), halt.Reason) : null,
             ReportSummary.For(report));
         w.WriteLine(JsonSerializer.Serialize(doc, Context.ReportDocument));
     }
@@ -62,6 +63,15 @@ public static class JsonReport
             r.Verdict == Verdict.Remove ? "remove" : "keep",
             VerdictName(r.Verdict),
             r.Why)).ToList());
+
+    private static string HaltName(HaltKind kind) => kind switch
+    {
+        HaltKind.GateClosed => "gate-closed",
+        HaltKind.Signal => "signal",
+        HaltKind.DaemonLost => "daemon-lost",
+        HaltKind.LockLost => "lock-lost",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 
     private static string VerdictName(Verdict v) => v switch
     {
@@ -106,7 +116,11 @@ public sealed record ReportDocument(
     long? MeasuredBytes,
     DiskDocument? DiskAfter,
     Stage2Document? Stage2,
+    HaltDocument? Halt,
     string Summary);
+
+/// <summary>Why the run stopped before the end of its plan.</summary>
+public sealed record HaltDocument(string Kind, string Reason);
 
 public sealed record Stage2Document(long TargetBytes, long FreedBytes, string? Shortfall, List<ImageReviewDocument> Images);
 

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Tidemark.Fixtures;
+
+namespace Tidemark.IntegrationTests;
+
+/// <summary>
+/// Issue 7, defect 3: SIGTERM and SIGINT at random points of a long run (hundreds of removals)
+/// and of a watch cycle, through the real process: the exit code, the partial report, the saved
+/// ledger and the released lock.
+/// </summary>
+public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
+{
+    private const int Images = 300;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    /// <summary>Hundreds of small unused images, past min_age, under a pressure no removal can relieve: stage 2 removes them all, one by one.</summary>
+    private async Task<string> LongRunAsync(string extraToml = "")
+    {
+        var images = Enumerable.Range(0, Images)
+            .Select(i => FixtureImage.Tagged($"sig/app{i:D3}:1", Now.AddDays(-10), new Layer($"sig-{i}", 4_096)))
+            .ToList();
+        await LoadAsync(images);
+        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\n" + QuietDisk + extraToml);
+        // The first run starts the ledger: every image is first seen, and so used, now.
+        Assert.Equal(0, (await Sandbox.TidemarkAsync("run", "--config", config)).ExitCode);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        PressureNow(config, 40);
+        return config;
+    }
+
+    private int Remaining() => Docker.Lines("image", "ls", "--format", "{{.Repository}}").Count(r => r.StartsWith("sig/", StringComparison.Ordinal));
+
+    private static string LedgerOf(string config) => Path.Combine(Path.GetDirectoryName(config)!, "ledger.json");
+
+    [Theory]
+    [InlineData("TERM", 143, 1)]
+    [InlineData("INT", 130, 2)]
+    [InlineData("TERM", 143, 3)]
+    public async Task A_signal_mid_run_stops_between_removals_with_the_partial_report_the_ledger_and_the_lock(string signal, int code, int seed)
+    {
+        var config = await LongRunAsync();
+        var random = new Random(seed);
+        var after = random.Next(3, 80);
+        var started = DateTime.UtcNow;
+
+        using var run = new TidemarkProcess(Docker.Host, "run", "--json", "--config", config);
+        FixtureDocker.WaitUntil(() => Remaining() <= Images - after || run.HasExited, Patience);
+        run.Signal(signal);
+        var exit = run.WaitForExit(Patience);
+
+        var why = $"seed {seed}, signal after {after} removals\n{run.Output}";
+        Assert.True(exit == code, why);
+        var report = JsonDocument.Parse(run.Stdout).RootElement;
+        var actions = report.GetProperty("actions").EnumerateArray().ToList();
+        var done = actions.Count(a => a.GetProperty("status").GetString() == "done");
+        var notAttempted = actions.Count(a => a.GetProperty("message").GetString()?.StartsWith($"not attempted: stopped by SIG{signal}", StringComparison.Ordinal) == true);
+        Assert.True(done >= after, why);
+        Assert.True(notAttempted > 0, why);
+        // What the report says was removed is what is gone: nothing unreported, nothing claimed.
+        Assert.Equal(Images - Remaining(), done);
+        Assert.Contains($"stopped by SIG{signal}", report.GetProperty("summary").GetString());
+
+        Assert.True(File.GetLastWriteTimeUtc(LedgerOf(config)) > started, "the ledger was not saved");
+        JsonDocument.Parse(File.ReadAllText(LedgerOf(config))).Dispose();
+        var next = await Sandbox.TidemarkAsync("plan", "--config", config);
+        Assert.Equal(0, next.ExitCode);
+        Assert.NotEqual(75, (await Sandbox.TidemarkAsync("run", "--dry-run", "--config", config)).ExitCode);
+        using var again = new TidemarkProcess(Docker.Host, "run", "--config", config);
+        Assert.NotEqual(75, again.WaitForExit(Patience));
+    }
+
+    [Fact]
+    public async Task A_signal_before_any_removal_says_nothing_was_removed()
+    {
+        var config = await LongRunAsync();
+        using var run = new TidemarkProcess(Docker.Host, "run", "--config", config);
+        // As early as the process can be signalled: while it starts, reads its config or the daemon.
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 400)), TestContext.Current.CancellationToken);
+        run.Signal("TERM");
+
+        Assert.Equal(143, run.WaitForExit(Patience));
+        if (Remaining() == Images && run.Stderr.Count > 0)
+        {
+            Assert.Contains("nothing removed", run.Stderr[^1]);
+        }
+
+        Assert.DoesNotContain(run.Lines, l => l.Contains("   at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SIGTERM_is_heard_while_the_config_read_blocks()
+    {
+        var fifo = Path.Combine(Sandbox.WorkDir, $"fifo-{Guid.NewGuid():N}.toml");
+        using (var mk = Process.Start("mkfifo", [fifo]))
+        {
+            mk.WaitForExit();
+        }
+
+        using var run = new TidemarkProcess(Docker.Host, "run", "--config", fifo);
+        Thread.Sleep(1500);
+        var clock = Stopwatch.StartNew();
+        run.Signal("TERM");
+
+        Assert.Equal(143, run.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed} to stop");
+        Assert.Contains("interrupted by SIGTERM", Assert.Single(run.Stderr));
+    }
+
+    [Fact]
+    public async Task A_second_signal_while_a_removal_hangs_exits_at_once_in_one_line()
+    {
+        var config = await LongRunAsync();
+        await using var proxy = FaultProxy.Start(Docker.SocketPath, Path.Combine(Sandbox.WorkDir, $"proxy-{Guid.NewGuid():N}.sock"));
+        proxy.Add(new FaultRule(Fault.Delay(TimeSpan.FromSeconds(60))) { Method = "DELETE", Path = new Regex("^/images/") });
+
+        using var run = new TidemarkProcess(proxy.Host, "run", "--config", config);
+        FixtureDocker.WaitUntil(() => proxy.Calls.Any(c => c.Method == "GET" && c.Path.Contains("/containers/json", StringComparison.Ordinal))
+            && proxy.Calls.Count(c => c.Path.Contains("/containers/json", StringComparison.Ordinal)) >= 2, Patience);
+        Thread.Sleep(500);
+        run.Signal("TERM");
+        Thread.Sleep(300);
+        var clock = Stopwatch.StartNew();
+        run.Signal("TERM");
+
+        Assert.Equal(143, run.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed} after the second signal");
+        Assert.Contains("second SIGTERM: exiting at once", Assert.Single(run.Stderr));
+        Assert.DoesNotContain(run.Lines, l => l.Contains("   at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SIGTERM_during_a_watch_cycle_reports_what_was_done_and_saves_the_ledger()
+    {
+        var config = await LongRunAsync("[watch]\ninterval = \"1h\"\n");
+        var started = DateTime.UtcNow;
+        using var watch = new TidemarkProcess(Docker.Host, "watch", "--config", config);
+        FixtureDocker.WaitUntil(() => Remaining() <= Images - Random.Shared.Next(3, 60) || watch.HasExited, Patience);
+        watch.Signal("TERM");
+
+        Assert.Equal(0, watch.WaitForExit(Patience));
+        Assert.Contains(watch.Lines, l => l.Contains("not attempted: stopped by SIGTERM", StringComparison.Ordinal));
+        Assert.Contains(watch.Lines, l => l.StartsWith("result: stopped by SIGTERM", StringComparison.Ordinal));
+        Assert.Contains(watch.Lines, l => l == $"watch: stopping (SIGTERM): ledger saved to {LedgerOf(config)}");
+        Assert.True(File.GetLastWriteTimeUtc(LedgerOf(config)) > started);
+        Assert.NotEqual(75, (await Sandbox.TidemarkAsync("run", "--config", config)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Deleting_the_lock_file_mid_run_stops_the_run_that_held_it()
+    {
+        var config = await LongRunAsync();
+        var lockFile = Path.Combine(Path.GetDirectoryName(config)!, "tidemark.lock");
+        using var run = new TidemarkProcess(Docker.Host, "run", "--json", "--config", config);
+        FixtureDocker.WaitUntil(() => Remaining() <= Images - 5 || run.HasExited, Patience);
+        File.Delete(lockFile);
+
+        Assert.Equal(75, run.WaitForExit(Patience));
+        var report = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Contains(report.GetProperty("actions").EnumerateArray(),
+            a => a.GetProperty("message").GetString()?.Contains("was removed or replaced", StringComparison.Ordinal) == true);
+        Assert.True(Remaining() > 0);
+    }
+}
