@@ -37,7 +37,10 @@ public sealed class Sandbox : IDisposable
     {
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, $"cfg-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(dir, name);
-        File.WriteAllText(path, $"[lock]\npath = \"{dir}/tidemark.lock\"\n[ledger]\npath = \"{dir}/ledger.json\"\n\n{toml}");
+        // A test that sets its own [lock] or [ledger] keeps it.
+        var own = (toml.Contains("[lock]", StringComparison.Ordinal) ? "" : $"[lock]\npath = \"{dir}/tidemark.lock\"\n")
+            + (toml.Contains("[ledger]", StringComparison.Ordinal) ? "" : $"[ledger]\npath = \"{dir}/ledger.json\"\n");
+        File.WriteAllText(path, $"{own}\n{toml}");
         return path;
     }
 
