@@ -17,7 +17,7 @@ public static class EngineMapping
             c.ImageID ?? "",
             c.Image ?? "",
             State(c.State),
-            DateTimeOffset.FromUnixTimeSeconds(c.Created),
+            UnixTime.FromSeconds(c.Created),
             c.Labels ?? NoLabels,
             sizes.TryGetValue(c.Id, out var size) ? size : c.SizeRw)).ToList();
     }
@@ -30,7 +30,7 @@ public static class EngineMapping
             i.ParentId ?? "",
             RealReferences(i.RepoTags),
             RealReferences(i.RepoDigests),
-            DateTimeOffset.FromUnixTimeSeconds(i.Created),
+            UnixTime.FromSeconds(i.Created),
             i.Size,
             shared.TryGetValue(i.Id, out var s) ? s : i.SharedSize)).ToList();
     }

@@ -7,8 +7,8 @@ namespace Tidemark.Docker;
 public static class EventMapping
 {
     public static DateTimeOffset TimeOf(EngineEvent e) => e.TimeNano > 0
-        ? DateTimeOffset.UnixEpoch.AddTicks(e.TimeNano / 100)
-        : DateTimeOffset.FromUnixTimeSeconds(e.Time);
+        ? UnixTime.FromNanoseconds(e.TimeNano)
+        : UnixTime.FromSeconds(e.Time);
 
     public static UsageEvent? ToUsage(EngineEvent e, ImageResolver images)
     {

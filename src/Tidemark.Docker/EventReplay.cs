@@ -25,6 +25,13 @@ public static class EventReplay
                 "no usage history yet: every image counts as used now, and uses are recorded from here on"));
         }
 
+        if (since >= now)
+        {
+            // Nothing can have happened since (or the clocks disagree a little): the daemon would
+            // refuse a since after its until.
+            return ApiResult<ReplayResult>.Ok(new ReplayResult(0, 0, null));
+        }
+
         var events = 0;
         var uses = 0;
         DateTimeOffset? first = null;

@@ -200,6 +200,11 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     private static ActionReport Done(PlannedAction action, long reclaimed, int removed) =>
         new(action, ActionStatus.Done, reclaimed, removed, null);
 
+    /// <summary>A step that did not complete. When the answer was lost rather than refused, the
+    /// daemon may have done it anyway, and the line says so.</summary>
     private static ActionReport Failed(PlannedAction action, ApiError error, string prefix = "") =>
-        new(action, ActionStatus.Failed, null, null, prefix + error.Message);
+        new(action, ActionStatus.Failed, null, null, prefix + error.Message +
+            (error.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout or ApiErrorKind.BadResponse && !prefix.StartsWith("not attempted", StringComparison.Ordinal)
+                ? " (whether the daemon carried it out is unknown)"
+                : ""));
 }

@@ -19,6 +19,9 @@ public sealed class DockerClient : IDisposable
     /// <summary>Prunes and removals can take minutes on a big store.</summary>
     private static readonly TimeSpan RemovalTimeout = TimeSpan.FromMinutes(15);
 
+    /// <summary>Far above any answer Tidemark reads (a verbose /system/df of a huge store is tens of MB).</summary>
+    private const long MaxBody = 512L << 20;
+
     private readonly HttpClient _http;
     private readonly string _prefix;
 
@@ -55,7 +58,7 @@ public sealed class DockerClient : IDisposable
         {
             http.Dispose();
             return new ApiError(ApiErrorKind.BadResponse,
-                $"the daemon at {endpoint.Display} sent no usable API-Version header ('{header}')");
+                $"the daemon at {endpoint.Display} answered GET /_ping without a usable API-Version header ('{header}')");
         }
 
         if (ApiVersion.Negotiate(daemon) is not { } version)
@@ -69,26 +72,26 @@ public sealed class DockerClient : IDisposable
     }
 
     public Task<ApiResult<SystemInfo>> GetInfoAsync(CancellationToken ct) =>
-        GetJsonAsync("info", DockerJsonContext.Default.SystemInfo, ct);
+        GetJsonAsync("info", DockerJsonContext.Default.SystemInfo, ct, EngineShape.Info);
 
     public Task<ApiResult<List<ContainerSummary>>> ListContainersAsync(CancellationToken ct) =>
-        GetJsonAsync("containers/json?all=1", DockerJsonContext.Default.ListContainerSummary, ct);
+        GetJsonAsync("containers/json?all=1", DockerJsonContext.Default.ListContainerSummary, ct, EngineShape.Containers);
 
     public Task<ApiResult<List<ImageSummary>>> ListImagesAsync(CancellationToken ct) =>
-        GetJsonAsync("images/json?all=1", DockerJsonContext.Default.ListImageSummary, ct);
+        GetJsonAsync("images/json?all=1", DockerJsonContext.Default.ListImageSummary, ct, EngineShape.Images);
 
     /// <summary>Per-object sizes (shared image bytes, container writable layers) and build cache records.</summary>
     public Task<ApiResult<DiskUsageResponse>> GetDiskUsageAsync(CancellationToken ct) =>
-        GetJsonAsync("system/df?verbose=1", DockerJsonContext.Default.DiskUsageResponse, ct);
+        GetJsonAsync("system/df?verbose=1", DockerJsonContext.Default.DiskUsageResponse, ct, EngineShape.DiskUsage);
 
     public Task<ApiResult<List<SwarmService>>> ListServicesAsync(CancellationToken ct) =>
-        GetJsonAsync("services?status=1", DockerJsonContext.Default.ListSwarmService, ct);
+        GetJsonAsync("services?status=1", DockerJsonContext.Default.ListSwarmService, ct, EngineShape.Services);
 
     public Task<ApiResult<ImageInspect>> InspectImageAsync(string id, CancellationToken ct) =>
         GetJsonAsync($"images/{Uri.EscapeDataString(id)}/json", DockerJsonContext.Default.ImageInspect, ct);
 
     public Task<ApiResult<List<ImageHistoryItem>>> GetImageHistoryAsync(string id, CancellationToken ct) =>
-        GetJsonAsync($"images/{Uri.EscapeDataString(id)}/history", DockerJsonContext.Default.ListImageHistoryItem, ct);
+        GetJsonAsync($"images/{Uri.EscapeDataString(id)}/history", DockerJsonContext.Default.ListImageHistoryItem, ct, EngineShape.History);
 
     /// <summary>`docker container prune --filter until=…`: stopped containers created before the cut-off.</summary>
     public Task<ApiResult<ContainerPruneResponse>> PruneContainersAsync(DateTimeOffset until, CancellationToken ct) =>
@@ -143,17 +146,34 @@ public sealed class DockerClient : IDisposable
             response = opened.Value;
         }
 
+        // A replay (until set) ends when the daemon has sent its buffer: it gets a deadline as a
+        // whole; a live stream may last forever.
+        using var replay = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (until is not null)
+        {
+            replay.CancelAfter(DefaultTimeout);
+        }
+
         using (response)
         {
-            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
+            var reader = new BoundedLineReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
             while (true)
             {
                 string? line;
                 ApiError? broken = null;
                 try
                 {
-                    line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+                    line = await reader.ReadLineAsync(replay.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    line = null;
+                    broken = new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} did not finish replaying its events within {DefaultTimeout.TotalSeconds:0}s");
+                }
+                catch (InvalidDataException e)
+                {
+                    line = null;
+                    broken = new ApiError(ApiErrorKind.BadResponse, $"GET /events: unreadable answer from the daemon: {e.Message}");
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException)
                 {
@@ -179,7 +199,7 @@ public sealed class DockerClient : IDisposable
 
                 if (line.Length > 0)
                 {
-                    yield return EngineJson.Parse(System.Text.Encoding.UTF8.GetBytes(line), DockerJsonContext.Default.EngineEvent, "GET /events");
+                    yield return EngineJson.Parse(System.Text.Encoding.UTF8.GetBytes(line), DockerJsonContext.Default.EngineEvent, "GET /events", EngineShape.Event);
                 }
             }
         }
@@ -210,7 +230,11 @@ public sealed class DockerClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return Unreachable(Endpoint, e);
+            return Transport(Endpoint, $"GET /{path}", e);
+        }
+        catch (IOException e)
+        {
+            return new ApiError(ApiErrorKind.Unreachable, $"lost the Docker daemon at {Endpoint.Display} opening the event stream: {e.Message}");
         }
     }
 
@@ -222,14 +246,14 @@ public sealed class DockerClient : IDisposable
         return string.Create(CultureInfo.InvariantCulture, $"{seconds}.{nanos:D9}");
     }
 
-    private Task<ApiResult<T>> GetJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
-        SendJsonAsync(HttpMethod.Get, path, type, DefaultTimeout, ct);
+    private Task<ApiResult<T>> GetJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct, Func<T, string?>? shape = null) =>
+        SendJsonAsync(HttpMethod.Get, path, type, DefaultTimeout, ct, shape);
 
     private Task<ApiResult<T>> PostJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
         SendJsonAsync(HttpMethod.Post, path, type, RemovalTimeout, ct);
 
     private async Task<ApiResult<T>> SendJsonAsync<T>(
-        HttpMethod method, string path, JsonTypeInfo<T> type, TimeSpan timeout, CancellationToken ct)
+        HttpMethod method, string path, JsonTypeInfo<T> type, TimeSpan timeout, CancellationToken ct, Func<T, string?>? shape = null)
     {
         var sent = await SendAsync(_http, Endpoint, method, _prefix + path, timeout, ct).ConfigureAwait(false);
         if (!sent.IsOk)
@@ -239,54 +263,72 @@ public sealed class DockerClient : IDisposable
 
         using var response = sent.Value;
         var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        return EngineJson.Parse(body, type, $"{method} /{path}");
+        return EngineJson.Parse(body, type, $"{method} /{path}", shape);
     }
 
     private static async Task<ApiResult<HttpResponseMessage>> SendAsync(
         HttpClient http, DockerEndpoint endpoint, HttpMethod method, string path, TimeSpan timeout, CancellationToken ct)
     {
+        var what = $"{method} /{path}";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
         try
         {
             using var request = new HttpRequestMessage(method, path);
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            // The whole body, bounded, under the same deadline (error bodies too): a stalled or
+            // endless answer cannot hang Tidemark or fill its memory.
+            await response.Content.LoadIntoBufferAsync(MaxBody, deadline.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                // Buffer the body under the same deadline so a stalled daemon cannot hang us.
-                await response.Content.LoadIntoBufferAsync(deadline.Token).ConfigureAwait(false);
-                return ApiResult<HttpResponseMessage>.Ok(response);
+                var ok = response;
+                response = null;
+                return ApiResult<HttpResponseMessage>.Ok(ok);
             }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new ApiError(ApiErrorKind.Timeout,
-                $"the daemon at {endpoint.Display} did not answer {method} /{path} within {timeout.TotalSeconds:0}s");
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError == HttpRequestError.ConnectionError)
-        {
-            return Unreachable(endpoint, e);
-        }
 
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            var message = EngineJson.ErrorMessage(text);
+            var message = EngineJson.ErrorMessage(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
             var kind = response.StatusCode switch
             {
                 HttpStatusCode.NotFound => ApiErrorKind.NotFound,
                 HttpStatusCode.Conflict => ApiErrorKind.Conflict,
                 _ => ApiErrorKind.DaemonError,
             };
-            return new ApiError(kind, $"{method} /{path}: {(int)response.StatusCode} {message}", (int)response.StatusCode);
+            return new ApiError(kind, $"{what}: {(int)response.StatusCode} {message}", (int)response.StatusCode);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ApiError(ApiErrorKind.Timeout,
+                $"the daemon at {endpoint.Display} did not answer {what} within {timeout.TotalSeconds:0}s");
+        }
+        catch (HttpRequestException e)
+        {
+            return Transport(endpoint, what, e);
+        }
+        catch (IOException e)
+        {
+            return new ApiError(ApiErrorKind.Unreachable, $"lost the Docker daemon at {endpoint.Display} during {what}: {e.Message}");
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 
-    private static ApiError Unreachable(DockerEndpoint endpoint, HttpRequestException e)
+    /// <summary>A broken exchange: the socket refused or closed, or an answer that is not HTTP.</summary>
+    private static ApiError Transport(DockerEndpoint endpoint, string what, HttpRequestException e) => e.HttpRequestError switch
+    {
+        HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded =>
+            new ApiError(ApiErrorKind.BadResponse, $"{what}: the daemon at {endpoint.Display} sent an answer that is not usable HTTP: {e.Message}"),
+        HttpRequestError.ResponseEnded =>
+            new ApiError(ApiErrorKind.Unreachable, $"{what}: the daemon at {endpoint.Display} closed the connection before answering in full"),
+        _ => Unreachable(endpoint, what, e),
+    };
+
+    private static ApiError Unreachable(DockerEndpoint endpoint, string what, HttpRequestException e)
     {
         var why = e.InnerException is SocketException se ? Describe(se) : e.InnerException?.Message ?? e.Message;
-        return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {endpoint.Display}: {why}");
+        return new ApiError(ApiErrorKind.Unreachable, $"cannot reach the Docker daemon at {endpoint.Display} ({what}): {why}");
     }
 
     private static string Describe(SocketException e) => e.SocketErrorCode switch

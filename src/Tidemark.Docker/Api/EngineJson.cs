@@ -7,13 +7,19 @@ namespace Tidemark.Docker.Api;
 /// <summary>Reading daemon bodies: kept apart from the transport so recorded responses can be unit-tested.</summary>
 public static class EngineJson
 {
-    public static ApiResult<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type, string what)
+    /// <param name="shape">Checks the parsed value (<see cref="EngineShape"/>); null means any value will do.</param>
+    public static ApiResult<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type, string what, Func<T, string?>? shape = null)
     {
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
-            return value is null
-                ? new ApiError(ApiErrorKind.BadResponse, $"{what}: the daemon answered null")
+            if (value is null)
+            {
+                return new ApiError(ApiErrorKind.BadResponse, $"{what}: the daemon answered null");
+            }
+
+            return shape?.Invoke(value) is { } problem
+                ? new ApiError(ApiErrorKind.BadResponse, $"{what}: the daemon's answer is not of the Engine API's shape ({problem})")
                 : ApiResult<T>.Ok(value);
         }
         catch (JsonException e)

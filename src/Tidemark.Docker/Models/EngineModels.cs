@@ -83,6 +83,9 @@ public sealed class BuildCacheItem
 /// </summary>
 public sealed class DiskUsageResponse
 {
+    /// <summary>Present in every answer before API 1.52.</summary>
+    public long? LayersSize { get; set; }
+
     public List<ImageSummary>? Images { get; set; }
     public List<ContainerSummary>? Containers { get; set; }
     public List<BuildCacheItem>? BuildCache { get; set; }
