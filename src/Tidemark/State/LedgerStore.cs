@@ -66,6 +66,24 @@ public static class LedgerStore
             return Fail(path, $"cannot be read: {e.Message}");
         }
 
+        var parsed = Parse(bytes, now);
+        if (parsed.Problem is { } problem)
+        {
+            return Unusable(path, now, setAside, problem);
+        }
+
+        var warnings = parsed.Clamped > 0
+            ? new[] { $"usage ledger {path} holds {parsed.Clamped} times in the future (the clock was stepped back?); they count as now" }
+            : [];
+        return new LedgerLoad(parsed.Ledger!, true, warnings);
+    }
+
+    /// <summary>
+    /// The ledger in a file's bytes, or the first reason they are not one. Times after now (plus a
+    /// minute of slack) are clamped to now and counted. Never throws on any input.
+    /// </summary>
+    public static (UsageLedger? Ledger, int Clamped, string? Problem) Parse(ReadOnlySpan<byte> bytes, DateTimeOffset now)
+    {
         LedgerDocument? doc;
         try
         {
@@ -73,19 +91,16 @@ public static class LedgerStore
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
-            return Unusable(path, now, setAside, Short(e.Message));
+            return (null, 0, Short(e.Message));
         }
 
         if (LedgerValidation.Problem(doc) is { } problem)
         {
-            return Unusable(path, now, setAside, problem);
+            return (null, 0, problem);
         }
 
         var (ledger, clamped) = ToLedger(doc!, now + ClockSlack, now);
-        var warnings = clamped > 0
-            ? new[] { $"usage ledger {path} holds {clamped} times in the future (the clock was stepped back?); they count as now" }
-            : [];
-        return new LedgerLoad(ledger, true, warnings);
+        return (ledger, clamped, null);
     }
 
     /// <returns>An error message, or null when saved.</returns>

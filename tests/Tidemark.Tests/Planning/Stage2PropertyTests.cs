@@ -21,7 +21,7 @@ public sealed class Stage2PropertyTests
         from images in Gen.Select(
             Gen.Int[0, layerCount - 1].Array[1, 4],   // layers (chain positions) of the image
             Gen.Int[0, 72],                          // hours since last use
-            Gen.Int[0, 9],                           // 0: in use, 1: service, 2: protected, else free
+            Gen.Int[0, 9],                           // 0: in use, 1: service by tag, 2: protected, 3: service by digest, else free
             Gen.Bool).Array[imageCount]
         from target in Gen.Long[0, 6000]
         select Build(sizes, images, target);
@@ -39,7 +39,8 @@ public sealed class Stage2PropertyTests
             var (ls, hours, role, tagged) = images[i];
             var id = $"img{i}";
             var tag = role == 2 ? $"keep/img{i}:1" : $"app{i}:1";
-            scene.Image(id, tagged || role <= 2 ? tag : null);
+            var digest = $"127.0.0.1:5000/app{i}@sha256:{i:x4}";
+            scene.Image(id, tagged || role <= 3 ? tag : null, digest: digest);
             layers[id] = ls.Distinct().Select(l => new LayerFact($"L{l}", sizes[l])).ToList();
             ledger.Apply(new UsageEvent(Scene.Now.AddHours(-hours), UsageKind.ContainerCreated, id, null));
             if (role == 0)
@@ -55,6 +56,11 @@ public sealed class Stage2PropertyTests
             else if (role == 2)
             {
                 protect.Add(id);
+            }
+            else if (role == 3)
+            {
+                scene.Service($"s{i}", image: digest, replicas: 0, running: 0);
+                named.Add(id);
             }
         }
 
@@ -79,7 +85,7 @@ public sealed class Stage2PropertyTests
                 Assert.DoesNotContain(id, w.Protected);
                 Assert.True(w.Input.Now - w.Input.Ledger.LastUsed(id, w.Input.Now) >= MinAge, $"{id} is too young");
             }
-        });
+        }, iter: 10_000);
     }
 
     [Fact]
@@ -92,7 +98,7 @@ public sealed class Stage2PropertyTests
             var recount = LayerGraph.FreedByRemoving(w.Input.Images, w.Input.Layers, removed);
             Assert.Equal(recount, plan.FreedBytes);
             Assert.Equal(plan.FreedBytes, plan.Actions.Sum(a => a.EstimatedBytes));
-        });
+        }, iter: 10_000);
     }
 
     [Fact]
