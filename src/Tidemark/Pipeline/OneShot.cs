@@ -63,7 +63,9 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
                     var cycleOptions = new CycleOptions(options.Command, options.Execute, options.DryRun, ReplayEvents: true, runLock is null ? null : runLock.LostReason);
                     var result = await cycle.RunAsync(cycleOptions, ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown)
                         .ConfigureAwait(false);
-                    var saveError = toSave is null ? null : LedgerStore.Save(ledgerPath!, toSave);
+                    // A run that lost its lock leaves the ledger to the run that holds it now.
+                    var lockLost = result.IsOk && result.Value.Halt?.Kind == HaltKind.LockLost;
+                    var saveError = toSave is null || lockLost ? null : LedgerStore.Save(ledgerPath!, toSave);
                     toSave = null;
                     if (!result.IsOk)
                     {
