@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Tidemark.Cli.Platform;
 using Tidemark.Cli.Pipeline;
+using Tidemark.Cli.Platform;
 
 namespace Tidemark.Cli.Locking;
 
