@@ -54,10 +54,7 @@ public sealed class FaultTests : IntegrationTest, IAsyncDisposable
         Docker.BuildKit(context, "flt/built:1");
         Docker.Cli("rmi", "flt/built:1");
         CreateStopped("flt/b:1", "flt-stopped-old");
-        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\n" + QuietDisk);
-        Assert.Equal(0, (await Sandbox.TidemarkAsync("run", "--config", config)).ExitCode);
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
-        PressureNow(config, 5);
+        var config = await KnownAndUnderPressureAsync(5);
         var ledger = Path.Combine(Path.GetDirectoryName(config)!, "ledger.json");
         var pristine = ledger + ".pristine";
         File.Copy(ledger, pristine);
@@ -146,10 +143,7 @@ public sealed class FaultTests : IntegrationTest, IAsyncDisposable
     public async Task A_container_created_while_a_removal_is_delayed_makes_it_a_409_skip_never_forced()
     {
         await LoadAsync([FixtureImage.Tagged("flt/raced:1", Now.AddDays(-10), Base, new Layer("flt-raced", 3_000_000))]);
-        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\n" + QuietDisk);
-        Assert.Equal(0, (await Sandbox.TidemarkAsync("run", "--config", config)).ExitCode);
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
-        PressureNow(config, 1);
+        var config = await KnownAndUnderPressureAsync(1);
         _proxy.Add(new FaultRule(Fault.Delay(TimeSpan.FromSeconds(4))) { Method = "DELETE", Path = new Regex("^/images/") });
 
         var running = ThroughProxyAsync("run", "--json", "--config", config);

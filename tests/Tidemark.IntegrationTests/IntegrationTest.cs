@@ -35,6 +35,23 @@ public abstract class IntegrationTest : IDisposable
         return low;
     }
 
+    /// <summary>
+    /// A config whose ledger has met every image already (a first run with the disk gate shut),
+    /// 1 s min_age later, under real pressure (<see cref="PressureNow"/>): the images are old
+    /// enough for stage 2, and nothing but the test's own doing protects them.
+    /// </summary>
+    /// <param name="pruneKeys">More `[prune]` lines, e.g. a protect list.</param>
+    /// <param name="sections">More sections (`[watch]`, `[busy]`, …).</param>
+    protected async Task<string> KnownAndUnderPressureAsync(int pointsBelow, string pruneKeys = "", string sections = "")
+    {
+        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\n" + pruneKeys + QuietDisk + sections);
+        var first = await Sandbox.TidemarkAsync("run", "--config", config);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        PressureNow(config, pointsBelow);
+        return config;
+    }
+
     protected Task<IReadOnlyList<string>> LoadAsync(IReadOnlyList<FixtureImage> images) =>
         Docker.LoadAsync(images, TestContext.Current.CancellationToken);
 

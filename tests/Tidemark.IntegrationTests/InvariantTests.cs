@@ -47,21 +47,4 @@ public sealed class InvariantTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Equal("done", removal.GetProperty("status").GetString());
         Assert.Contains("named by service pinned, scaled to 0", removal.GetProperty("target").GetString());
     }
-
-    [Fact]
-    public async Task An_image_with_two_tags_in_one_repository_is_evicted_without_force()
-    {
-        var ids = await LoadAsync([FixtureImage.Tagged("inv/app:1.0", Now.AddDays(-20), Base, new Layer("inv-two-tags", 4_000_000))]);
-        Docker.Cli("tag", "inv/app:1.0", "inv/app:latest");
-        var config = Sandbox.Config("[prune]\nmin_age = \"2s\"\n" + QuietDisk);
-        await Sandbox.TidemarkAsync("run", "--config", config);
-        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-        PressureNow(config, 1);
-
-        var run = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
-
-        var removal = Assert.Single(run.Actions);
-        Assert.Equal("done", removal.GetProperty("status").GetString());
-        Assert.DoesNotContain(ids[0], Docker.ImageIds());
-    }
 }

@@ -92,10 +92,7 @@ public sealed class ReliabilityTests(Sandbox sandbox) : IntegrationTest(sandbox)
     public async Task An_empty_image_inspect_fails_the_run_and_is_not_cached()
     {
         await LoadAsync([FixtureImage.Tagged("rel/app:1", Now.AddDays(-10), Base, new Layer("rel-app", 3_000_000))]);
-        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\n" + QuietDisk);
-        Assert.Equal(0, Tidemark("run", "--config", config).ExitCode);
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        PressureNow(config, 1);
+        var config = await KnownAndUnderPressureAsync(1);
         await using var proxy = FaultProxy.Start(Docker.SocketPath, Path.Combine(Sandbox.WorkDir, $"proxy-{Guid.NewGuid():N}.sock"));
         proxy.Add(new FaultRule(Fault.Body("{}", forward: false)) { Method = "GET", Path = new Regex("^/images/.+/json$") });
 
@@ -190,10 +187,7 @@ public sealed class ReliabilityTests(Sandbox sandbox) : IntegrationTest(sandbox)
     {
         var tag = "rel/" + new string('a', 100) + ":" + new string('a', 100);
         await LoadAsync([FixtureImage.Tagged(tag, Now.AddDays(-10), Base)]);
-        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\nprotect = [\"*a*a*a*a*a*a*a*a*a*a*a*a*b\"]\n" + QuietDisk);
-        Assert.Equal(0, Tidemark("run", "--config", config).ExitCode);
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        PressureNow(config, 1);
+        var config = await KnownAndUnderPressureAsync(1, pruneKeys: "protect = [\"*a*a*a*a*a*a*a*a*a*a*a*a*b\"]\n");
 
         var clock = Stopwatch.StartNew();
         var plan = Spawn(Docker.Host, TimeSpan.FromSeconds(30), "plan", "--config", config);

@@ -22,12 +22,7 @@ public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
             .Select(i => FixtureImage.Tagged($"sig/app{i:D3}:1", Now.AddDays(-10), new Layer($"sig-{i}", 4_096)))
             .ToList();
         await LoadAsync(images);
-        var config = Sandbox.Config("[prune]\nmin_age = \"1s\"\n" + QuietDisk + extraToml);
-        // The first run starts the ledger: every image is first seen, and so used, now.
-        Assert.Equal(0, (await Sandbox.TidemarkAsync("run", "--config", config)).ExitCode);
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        PressureNow(config, 40);
-        return config;
+        return await KnownAndUnderPressureAsync(40, sections: extraToml);
     }
 
     private int Remaining() => Docker.Lines("image", "ls", "--format", "{{.Repository}}").Count(r => r.StartsWith("sig/", StringComparison.Ordinal));
