@@ -13,11 +13,14 @@ public static class EngineShape
         string.IsNullOrEmpty(info.ServerVersion) ? "no ServerVersion: not the daemon's system information" : null;
 
     public static string? Containers(List<ContainerSummary> containers) =>
-        containers.Any(c => c is null || string.IsNullOrEmpty(c.Id) || string.IsNullOrEmpty(c.ImageID))
-            ? "a container without Id or ImageID" : null;
+        containers.Any(c => c is null || string.IsNullOrEmpty(c.Id) || string.IsNullOrEmpty(c.ImageID)) ? "a container without Id or ImageID"
+        : Repeated(containers.Select(c => c.Id)) ? "the same container twice"
+        : null;
 
     public static string? Images(List<ImageSummary> images) =>
-        images.Any(i => i is null || string.IsNullOrEmpty(i.Id)) ? "an image without Id" : null;
+        images.Any(i => i is null || string.IsNullOrEmpty(i.Id)) ? "an image without Id"
+        : Repeated(images.Select(i => i.Id)) ? "the same image twice"
+        : null;
 
     public static string? DiskUsage(DiskUsageResponse df) =>
         df.LayersSize is null && df.ImagesDiskUsage is null ? "neither LayersSize nor ImagesDiskUsage: not a disk usage report"
@@ -34,4 +37,10 @@ public static class EngineShape
 
     public static string? Event(EngineEvent e) =>
         string.IsNullOrEmpty(e.Type) || string.IsNullOrEmpty(e.Action) ? "an event without Type or Action" : null;
+
+    private static bool Repeated(IEnumerable<string> ids)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return ids.Any(id => !seen.Add(id));
+    }
 }
