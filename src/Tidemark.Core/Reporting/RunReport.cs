@@ -23,6 +23,11 @@ public sealed record RunReport(
 
     public long ReclaimedBytes => Actions.Sum(a => a.ReclaimedBytes ?? 0);
 
+    /// <summary>What a decision would do, before (or instead of) carrying it out.</summary>
+    public static RunReport Planned(string command, bool dryRun, Snapshot snapshot, Decision decision, IReadOnlyList<string> notes) =>
+        new(command, decision.Allowed, dryRun, snapshot.Daemon, snapshot.Disk, decision.Gates.Results,
+            decision.Actions.Select(ActionReport.Planned).ToList(), notes, null, decision.Stage2, decision.Critical);
+
     /// <summary>The measured fall in used bytes on the data root, when it was measured after acting.</summary>
     public long? MeasuredBytes => DiskAfter is { } after ? Disk.UsedBytes - after.UsedBytes : null;
 }
