@@ -22,7 +22,8 @@ public static class EventMapping
                     var kind = action switch
                     {
                         "create" => UsageKind.ContainerCreated,
-                        "start" or "restart" or "unpause" => UsageKind.ContainerActive,
+                        // die and stop: it ran until now, so its image was in use until now.
+                        "start" or "restart" or "unpause" or "die" or "stop" => UsageKind.ContainerActive,
                         _ when action.StartsWith("exec_", StringComparison.Ordinal) => UsageKind.ContainerActive,
                         _ => (UsageKind?)null,
                     };

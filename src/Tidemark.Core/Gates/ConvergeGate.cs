@@ -41,7 +41,12 @@ public static class ConvergeGate
 
         if (problems.Count == 0)
         {
-            return GateResult.Pass(Name, $"swarm: all {services.Count} services converged");
+            return GateResult.Pass(Name, services.Count switch
+            {
+                0 => "swarm: no services",
+                1 => "swarm: the one service has converged",
+                _ => $"swarm: all {services.Count} services have converged",
+            });
         }
 
         var listed = string.Join(", ", problems.Take(MaxListed));

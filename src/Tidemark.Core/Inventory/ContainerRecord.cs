@@ -17,6 +17,13 @@ public sealed record ContainerRecord(
     public bool IsStopped => State is ContainerState.Exited or ContainerState.Created or ContainerState.Dead;
 
     public string ShortId => Id.Length > 12 ? Id[..12] : Id;
+
+    /// <summary>The state in words: "created" reads as a creation time, so a container that never ran says so.</summary>
+    public static string Describe(ContainerState state) => state switch
+    {
+        ContainerState.Created => "never started",
+        _ => state.ToString().ToLowerInvariant(),
+    };
 }
 
 public enum ContainerState

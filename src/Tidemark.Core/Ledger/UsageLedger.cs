@@ -189,7 +189,10 @@ public sealed class UsageLedger
 
         foreach (var container in snapshot.Containers)
         {
-            Touch(container.ImageId, now);
+            // A live container uses its image now. A stopped one used it when it was created, and
+            // its start and die events, when seen, say when it last ran: holding the image is not
+            // a use (the planner keeps it for as long as the container exists anyway).
+            Touch(container.ImageId, container.IsLive ? now : Min(container.Created, now));
         }
 
         foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
@@ -206,6 +209,8 @@ public sealed class UsageLedger
             _entries[imageId] = entry with { LastUsed = at };
         }
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     public void CacheLayers(string imageId, IReadOnlyList<LayerFact> layers)
     {

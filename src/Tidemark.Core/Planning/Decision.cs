@@ -104,7 +104,7 @@ public sealed class Policy
             return new Decision(gates, stage1, allNotes);
         }
 
-        var input = Project(snapshot, stage1, usage, target);
+        var input = Project(snapshot, stage1, usage, target) with { TargetName = $"the low watermark {TargetDescription(snapshot.Disk)}" };
         var stage2 = Stage2Planner.Plan(input);
         allNotes.Add($"stage 2 target: free {ByteSize.Format(target)} more to get below {TargetDescription(snapshot.Disk)} (after stage 1's {ByteSize.Format(stage1Bytes)})");
         if (stage2.Shortfall is { } shortfall)
@@ -134,7 +134,12 @@ public sealed class Policy
         // Only back under the high watermark: a run is live, so take no more of its cache than the
         // pressure needs; the next idle moment reclaims down to the low watermark.
         var target = Stage2Target(snapshot.Disk, 0, _settings.Disk.HighWatermarkPercent, _settings.Disk.InodeHigh);
-        var input = Project(snapshot, [], usage, target) with { MinAge = _settings.Prune.CriticalMinAge };
+        var input = Project(snapshot, [], usage, target) with
+        {
+            MinAge = _settings.Prune.CriticalMinAge,
+            MinAgeName = "critical_min_age",
+            TargetName = $"the high watermark {_settings.Disk.HighWatermarkPercent}%",
+        };
         var stage2 = Stage2Planner.Plan(input);
         var blockers = string.Join(" and ", gates.Blocking.Select(g => g.Name));
         var notes = new List<string>
@@ -180,6 +185,10 @@ public sealed class Policy
             .SelectMany(a => a.Items).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         var prunedImages = stage1.Where(a => a.Kind is ActionKind.PruneDanglingImages or ActionKind.RemoveImage)
             .SelectMany(a => a.Items).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        // Images that only stage 1's container removals free: their lines say so.
+        var released = snapshot.Containers.GroupBy(c => c.ImageId, StringComparer.Ordinal)
+            .Where(g => g.All(c => prunedContainers.Contains(c.Id)))
+            .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(c => c.Name)), StringComparer.Ordinal);
         return new Stage2Input(
             snapshot.TakenAt,
             snapshot.Images.Where(i => !prunedImages.Contains(i.Id)).ToList(),
@@ -190,6 +199,9 @@ public sealed class Policy
             _order,
             _protect,
             _settings.Prune.MinAge,
-            target);
+            target)
+        {
+            ReleasedByStage1 = released,
+        };
     }
 }

@@ -30,7 +30,7 @@ public sealed class LeastRecentlyUsed : IEvictionOrder
 
     public string Name => "lru";
 
-    public string Describe(CandidateFacts c) => $"last used {Configuration.DurationText.Approximate(c.Now - c.LastUsed)} ago";
+    public string Describe(CandidateFacts c) => EvictionOrders.LastUse(c);
 
     public double Score(CandidateFacts c) => c.LastUsed.UtcTicks;
 }
@@ -40,4 +40,13 @@ public static class EvictionOrders
     public static IReadOnlyList<IEvictionOrder> All { get; } = [PredictedReuse.Instance, LeastRecentlyUsed.Instance];
 
     public static IEvictionOrder? Find(string name) => All.FirstOrDefault(o => o.Name == name);
+
+    /// <summary>"last used 3d ago", or, when the ledger never saw it used, "no recorded use since first seen 3d ago".</summary>
+    public static string LastUse(CandidateFacts c)
+    {
+        var ago = Configuration.DurationText.Approximate(c.Now - c.LastUsed);
+        return c.Usage is { UseCount: 0 } u && u.LastUsed <= u.FirstSeen
+            ? $"no recorded use since first seen {ago} ago"
+            : $"last used {ago} ago";
+    }
 }

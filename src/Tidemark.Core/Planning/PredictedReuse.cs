@@ -31,8 +31,19 @@ public sealed class PredictedReuse : IEvictionOrder
 
     public double Score(CandidateFacts c) => -NextUse(c).UtcTicks;
 
-    public string Describe(CandidateFacts c) =>
-        $"last used {DurationText.Approximate(c.Now - c.LastUsed)} ago, next use expected in {DurationText.Approximate(NextUse(c) - c.Now)}";
+    public string Describe(CandidateFacts c)
+    {
+        if (c.Superseded)
+        {
+            return $"{EvictionOrders.LastUse(c)}; a newer version has been used in its place";
+        }
+
+        // With no use of the image or its repository there is nothing to predict from: say so,
+        // and what the order does instead.
+        return c.Uses.Count == 0
+            ? $"{EvictionOrders.LastUse(c)}, so no next use can be predicted: ordered after images in daily use, the longest idle first"
+            : $"{EvictionOrders.LastUse(c)}, next use expected in {DurationText.Approximate(NextUse(c) - c.Now)}";
+    }
 
     public static DateTimeOffset NextUse(CandidateFacts c)
     {

@@ -33,7 +33,7 @@ public static class Stage1Planner
                 until,
                 prunedContainers.Sum(c => c.SizeRw),
                 prunedContainers.Select(c => new PlannedItem(c.Id, c.Name, c.SizeRw,
-                    $"{c.State.ToString().ToLowerInvariant()}, created {Ago(snapshot.TakenAt, c.Created)} ago")).ToList()));
+                    $"{ContainerRecord.Describe(c.State)}, created {Ago(snapshot.TakenAt, c.Created)} ago")).ToList()));
         }
 
         actions.AddRange(PlanDanglingImages(snapshot, until, age, prunedContainers, protect));

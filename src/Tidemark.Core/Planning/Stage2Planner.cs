@@ -17,7 +17,17 @@ public sealed record Stage2Input(
     IEvictionOrder Order,
     ProtectList Protect,
     TimeSpan MinAge,
-    long TargetBytes);
+    long TargetBytes)
+{
+    /// <summary>The setting that gave <see cref="MinAge"/>, as the keep lines name it.</summary>
+    public string MinAgeName { get; init; } = "min_age";
+
+    /// <summary>What stage 2 works towards, in words ("the low watermark 70%").</summary>
+    public string TargetName { get; init; } = "the low watermark";
+
+    /// <summary>Images whose only containers stage 1 removes in this plan, with those containers' names.</summary>
+    public IReadOnlyDictionary<string, string> ReleasedByStage1 { get; init; } = new Dictionary<string, string>();
+}
 
 public enum Verdict
 {
@@ -35,7 +45,8 @@ public enum Verdict
 /// <summary>Stage 2's word on one tagged image, in eviction order.</summary>
 /// <param name="UniqueBytes">What removing it alone would free, everything else kept.</param>
 /// <param name="FreedBytes">For a removal: what it frees given the removals before it.</param>
-public sealed record ImageReview(ImageRecord Image, DateTimeOffset LastUsed, long UniqueBytes, long FreedBytes, Verdict Verdict, string Why);
+/// <param name="Used">The ledger recorded a use; if not, <paramref name="LastUsed"/> is when it was first seen.</param>
+public sealed record ImageReview(ImageRecord Image, DateTimeOffset LastUsed, long UniqueBytes, long FreedBytes, Verdict Verdict, string Why, bool Used = true);
 
 public sealed record Stage2Plan(
     DateTimeOffset Now,
@@ -115,36 +126,50 @@ public static class Stage2Planner
         foreach (var i in reviewed)
         {
             var f = facts[i]!;
-            if (freedAt.TryGetValue(i, out var bytes))
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, bytes, Verdict.Remove,
-                    $"remove: {described[i]}, frees {ByteSize.Format(bytes)}"));
-            }
-            else if (reasons.TryGetValue(i, out var reason))
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, reason.Verdict, reason.Why));
-            }
-            else if (!graph.HasFacts(i))
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.NoLayerFacts, "keep: its layers could not be read"));
-            }
-            else if (graph.ChildCount(i) > 0)
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.HasChildren, "keep: other images are built on it"));
-            }
-            else if (graph.Marginal(i) == 0)
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.FreesNothing,
-                    "keep: frees nothing, its layers are shared with images that stay"));
-            }
-            else
-            {
-                reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, 0, Verdict.TargetMet, "keep: the target is met before it"));
-            }
+            var (verdict, why, bytes) = Review(i, f, graph, reasons, freedAt, described);
+            var released = input.ReleasedByStage1.TryGetValue(f.Image.Id, out var containers)
+                ? $" (its stopped container {containers} goes in stage 1 of this plan, so no container holds it any more)"
+                : "";
+            reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, bytes, verdict, why + released, WasUsed(f)));
         }
 
-        return new Stage2Plan(input.Now, actions, reviews, input.TargetBytes, freed, Shortfall(input.TargetBytes, freed, reviews));
+        return new Stage2Plan(input.Now, actions, reviews, input.TargetBytes, freed, Shortfall(input.TargetBytes, freed, reviews, input.TargetName));
     }
+
+    private static (Verdict Verdict, string Why, long Bytes) Review(
+        int i, CandidateFacts f, LayerGraph graph, Dictionary<int, (Verdict Verdict, string Why)> reasons, Dictionary<int, long> freedAt, Dictionary<int, string> described)
+    {
+        if (freedAt.TryGetValue(i, out var bytes))
+        {
+            // A layer shared only with images removed before this one is freed with this one,
+            // though removing this one alone would not free it: say so, or the figures disagree.
+            var shared = bytes - f.UniqueBytes;
+            var note = shared > 0 ? $" ({ByteSize.Format(shared)} of it in layers shared only with images removed before it)" : "";
+            return (Verdict.Remove, $"remove: {described[i]}, frees {ByteSize.Format(bytes)}{note}", bytes);
+        }
+
+        if (reasons.TryGetValue(i, out var reason))
+        {
+            return (reason.Verdict, reason.Why, 0);
+        }
+
+        if (!graph.HasFacts(i))
+        {
+            return (Verdict.NoLayerFacts, "keep: its layers could not be read", 0);
+        }
+
+        if (graph.ChildCount(i) > 0)
+        {
+            return (Verdict.HasChildren, "keep: other images are built on it", 0);
+        }
+
+        return graph.Marginal(i) == 0
+            ? (Verdict.FreesNothing, "keep: frees nothing, its layers are shared with images that stay", 0)
+            : (Verdict.TargetMet, "keep: the target is met before it", 0);
+    }
+
+    /// <summary>Whether the ledger recorded any use of the image itself, beyond being seen.</summary>
+    private static bool WasUsed(CandidateFacts f) => f.Usage is { UseCount: > 0 } || (f.Usage is { } u && u.LastUsed > u.FirstSeen);
 
     private static List<int> Select(LayerGraph graph, List<int> candidates, int[] rank, long target, out Dictionary<int, long> freedAt)
     {
@@ -211,7 +236,9 @@ public static class Stage2Planner
 
             if (used.TryGetValue(image.Id, out var container))
             {
-                reasons[i] = (Verdict.InUse, $"keep: in use by container {container.Name} ({container.State.ToString().ToLowerInvariant()})");
+                reasons[i] = (Verdict.InUse, container.IsLive
+                    ? $"keep: in use by container {container.Name} ({container.State.ToString().ToLowerInvariant()})"
+                    : $"keep: held by stopped container {container.Name} ({ContainerRecord.Describe(container.State)}); it can go once that container is removed");
             }
             else if (input.Services.FirstOrDefault(s => ImageReference.Names(s.Image, image)) is { } service)
             {
@@ -225,7 +252,7 @@ public static class Stage2Planner
             else if (input.Now - input.Ledger.LastUsed(image.Id, input.Now) < input.MinAge)
             {
                 var age = input.Now - input.Ledger.LastUsed(image.Id, input.Now);
-                reasons[i] = (Verdict.TooYoung, $"keep: used {DurationText.Approximate(age)} ago, younger than min_age {DurationText.Format(input.MinAge)}");
+                reasons[i] = (Verdict.TooYoung, $"keep: used {DurationText.Approximate(age)} ago, younger than {input.MinAgeName} {DurationText.Format(input.MinAge)}");
             }
         }
 
@@ -240,7 +267,7 @@ public static class Stage2Planner
         bytes,
         [new PlannedItem(f.Image.Id, f.Image.DisplayName, bytes, why)]);
 
-    private static string? Shortfall(long target, long freed, IReadOnlyList<ImageReview> reviews)
+    private static string? Shortfall(long target, long freed, IReadOnlyList<ImageReview> reviews, string targetName)
     {
         if (target <= 0 || freed >= target)
         {
@@ -253,7 +280,7 @@ public static class Stage2Planner
             .OrderBy(g => g.Key)
             .Select(g => $"{g.Count()} {Describe(g.Key)}");
         var list = string.Join(", ", held);
-        return $"cannot reach the low watermark: {ByteSize.Format(target - freed)} more would be needed" +
+        return $"cannot reach {targetName}: {ByteSize.Format(target - freed)} more would be needed" +
             (list.Length > 0 ? $"; the rest is held by: {list}" : "; no other tagged image is left");
     }
 
@@ -262,7 +289,7 @@ public static class Stage2Planner
         Verdict.InUse => "in use by containers",
         Verdict.Service => "named by services",
         Verdict.Protected => "protected",
-        Verdict.TooYoung => "used within min_age",
+        Verdict.TooYoung => "used too recently",
         Verdict.HasChildren => "with child images",
         Verdict.FreesNothing => "freeing nothing on their own",
         Verdict.NoLayerFacts => "with unreadable layers",

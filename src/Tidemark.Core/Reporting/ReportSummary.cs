@@ -15,7 +15,7 @@ public static class ReportSummary
 
         if (report.Actions.Count == 0)
         {
-            return "gates passed but nothing is old enough to remove";
+            return NothingToRemove(report);
         }
 
         if (report.DryRun || report.Actions.All(a => a.Status == ActionStatus.Planned))
@@ -59,4 +59,16 @@ public static class ReportSummary
     }
 
     private static int Count(RunReport report) => report.Actions.Sum(a => a.Action.Items.Count);
+
+    /// <summary>Allowed to act, with nothing to do: the rule that was acting, and what held everything.</summary>
+    private static string NothingToRemove(RunReport report)
+    {
+        var rule = report.Critical
+            ? $"critical pressure (disk at {report.Disk.UsedPercent}%) while {string.Join(" and ", report.Gates.Where(g => !g.Passed).Select(g => g.Name))} holds"
+            : "gates passed";
+        var why = report.Stage2?.Shortfall is { } shortfall
+            ? shortfall
+            : "nothing is old enough or unused enough to remove";
+        return $"{rule}, but nothing can be removed: {why}";
+    }
 }

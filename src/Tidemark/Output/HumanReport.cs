@@ -22,6 +22,12 @@ public static class HumanReport
             w.WriteLine(Safe.Line($"gate {g.Name,-8} {verdict} {g.Reason}"));
         }
 
+        // What explains the plan (targets, what is kept and why) comes before it.
+        foreach (var note in report.Notes)
+        {
+            w.WriteLine(Safe.Line($"{note}"));
+        }
+
         // A plan shows stage 2 as its review of every tagged image; a run shows what it did.
         var planOnly = report.Actions.All(a => a.Status == ActionStatus.Planned);
         foreach (var a in report.Actions)
@@ -48,13 +54,10 @@ public static class HumanReport
             foreach (var r in stage2.Reviews)
             {
                 var word = r.Verdict == Verdict.Remove ? paint.Yellow("remove") : Paint.Plain("keep  ");
-                w.WriteLine(Safe.Line($"stage 2 {word} {r.Image.DisplayName} (last used {DurationText.Approximate(Stage2Now(report) - r.LastUsed)} ago, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}"));
+                var ago = DurationText.Approximate(Stage2Now(report) - r.LastUsed);
+                var use = r.Used ? $"last used {ago} ago" : $"no recorded use, first seen {ago} ago";
+                w.WriteLine(Safe.Line($"stage 2 {word} {r.Image.DisplayName} ({use}, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}"));
             }
-        }
-
-        foreach (var note in report.Notes)
-        {
-            w.WriteLine(Safe.Line($"{note}"));
         }
 
         w.WriteLine(Safe.Line($"result: {ReportSummary.For(report)}"));

@@ -22,14 +22,15 @@ public sealed class EventMappingTests
             .ToList();
 
     [Fact]
-    public void Uses_are_creations_starts_execs_pulls_and_tags_and_nothing_else()
+    public void Uses_are_creations_starts_stops_execs_pulls_and_tags_and_nothing_else()
     {
         var uses = Recorded().Select(e => EventMapping.ToUsage(e, Resolver())).OfType<UsageEvent>().ToList();
 
         Assert.All(uses, u => Assert.Equal(Debian, u.ImageId));
         Assert.Equal(2, uses.Count(u => u.Kind == UsageKind.ContainerCreated));
         Assert.Equal(2, uses.Count(u => u.Kind == UsageKind.ImageArrived));
-        Assert.Equal(5, uses.Count(u => u.Kind == UsageKind.ContainerActive));
+        // start, exec_* and (since a container that just died was running until then) die and stop.
+        Assert.Equal(7, uses.Count(u => u.Kind == UsageKind.ContainerActive));
         Assert.Contains(uses, u => u.Kind == UsageKind.ImageArrived && u.Reference == "127.0.0.1:5000/lib/debian:12");
     }
 

@@ -50,7 +50,7 @@ public sealed class ConvergeGateTests
         var snap = new Scene().Service("web").Service("db", replicas: 0, running: 0).Build();
         var r = ConvergeGate.Evaluate(SwarmRole.Manager, snap.Services);
         Assert.True(r.Passed);
-        Assert.Equal("swarm: all 2 services converged", r.Reason);
+        Assert.Equal("swarm: all 2 services have converged", r.Reason);
     }
 
     [Fact]

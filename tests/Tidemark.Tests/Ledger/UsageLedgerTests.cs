@@ -23,14 +23,25 @@ public sealed class UsageLedgerTests
     }
 
     [Fact]
-    public void Images_of_any_container_are_used_at_each_snapshot()
+    public void A_running_container_uses_its_image_at_each_snapshot()
     {
         var ledger = new UsageLedger();
         ledger.Observe(new Scene().Image("i1", "app:1").Build());
-        var later = new Scene().Image("i1", "app:1").Container("stopped", "i1", ContainerState.Exited).Build() with { TakenAt = T0.AddHours(5) };
+        var later = new Scene().Image("i1", "app:1").Container("runner", "i1", ContainerState.Running).Build() with { TakenAt = T0.AddHours(5) };
         ledger.Observe(later);
         Assert.Equal(T0.AddHours(5), ledger.Find("i1")!.LastUsed);
         Assert.Equal(T0, ledger.Find("i1")!.FirstSeen);
+    }
+
+    [Fact]
+    public void A_stopped_container_used_its_image_when_it_was_created_not_at_every_snapshot()
+    {
+        // Issue 8: "last used 0s ago" on an image nothing had run since a container stopped.
+        var ledger = new UsageLedger();
+        ledger.Apply(new UsageEvent(T0.AddDays(-5), UsageKind.ContainerCreated, "i1", "app:1"));
+        var later = new Scene().Image("i1", "app:1").Container("stopped", "i1", ContainerState.Exited, age: TimeSpan.FromDays(2)).Build() with { TakenAt = T0.AddHours(5) };
+        ledger.Observe(later);
+        Assert.Equal(Scene.Now.AddDays(-2), ledger.Find("i1")!.LastUsed);
     }
 
     [Fact]

@@ -111,7 +111,7 @@ public sealed class Stage2PlannerTests
         Assert.Equal(Verdict.Protected, verdicts["prot"]);
         Assert.Equal(Verdict.TooYoung, verdicts["young"]);
         Assert.Contains("scaled to 0", plan.Reviews.Single(r => r.Image.Id == "svc").Why);
-        Assert.Contains("1 in use by containers, 1 named by services, 1 protected, 1 used within min_age", plan.Shortfall);
+        Assert.Contains("1 in use by containers, 1 named by services, 1 protected, 1 used too recently", plan.Shortfall);
     }
 
     [Fact]
