@@ -31,7 +31,8 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
 
     private readonly ImageRemoval _removal = new(client, images);
 
-    public async Task<ExecutionResult> ExecuteAsync(IReadOnlyList<PlannedAction> actions, ExecutionRules rules, IStopRequest stop)
+    /// <param name="onStep">Told of each step as soon as it is done (or skipped), for progress output.</param>
+    public async Task<ExecutionResult> ExecuteAsync(IReadOnlyList<PlannedAction> actions, ExecutionRules rules, IStopRequest stop, Action<ActionReport>? onStep = null)
     {
         var reports = new List<ActionReport>(actions.Count);
         Halt? halt = null;
@@ -41,6 +42,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             if (halt is not null)
             {
                 reports.Add(NotAttempted(action, halt));
+                onStep?.Invoke(reports[^1]);
                 continue;
             }
 
@@ -58,6 +60,8 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
                 reports.Add(new ActionReport(action, ActionStatus.Interrupted, null, null,
                     $"abandoned {Grace.TotalSeconds:0}s after {stop.Reason ?? "the stop request"}: the daemon may still finish it"));
             }
+
+            onStep?.Invoke(reports[^1]);
         }
 
         return new ExecutionResult(reports, halt);

@@ -97,6 +97,6 @@ public sealed class GateTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var run = await Sandbox.TidemarkAsync("plan", "--json", "--config", Sandbox.Config(""));
         var converge = run.Gate("converge");
         Assert.True(converge.GetProperty("passed").GetBoolean(), run.ToString());
-        Assert.Equal("swarm: all 2 services converged", converge.GetProperty("reason").GetString());
+        Assert.Equal("swarm: all 2 services have converged", converge.GetProperty("reason").GetString());
     }
 }

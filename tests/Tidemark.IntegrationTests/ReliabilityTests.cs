@@ -56,7 +56,7 @@ public sealed class ReliabilityTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var run = Tidemark("run", "--config", config);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("is unusable", run.Stdout);
+        Assert.Contains("is unusable", run.Stderr);
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(config)!, "ledger.json.corrupt-*"));
         NoStackTrace(run);
     }
@@ -70,7 +70,7 @@ public sealed class ReliabilityTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var run = Tidemark("run", "--config", config);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("times in the future", run.Stdout);
+        Assert.Contains("times in the future", run.Stderr);
         Assert.True(Tidemark("run", "--config", config).ExitCode == 0);
     }
 
@@ -133,7 +133,7 @@ public sealed class ReliabilityTests(Sandbox sandbox) : IntegrationTest(sandbox)
 
         Assert.True(run.ExitCode == 74, run.ToString());
         Assert.Contains("result: ", run.Stdout);
-        Assert.Contains("could not save the usage ledger", run.Stdout);
+        Assert.Contains("could not save the usage ledger", run.Stderr);
     }
 
     [Theory]
@@ -280,7 +280,7 @@ public sealed class ReliabilityTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var plan = Tidemark("plan", "--config", Sandbox.Config("[prune]\nprotect = [\"postgres\", \"PROT/*\"]\n" + QuietDisk));
 
         Assert.Equal(0, plan.ExitCode);
-        Assert.Contains("'postgres' names no tag or digest", plan.Stdout);
-        Assert.Contains("'PROT/*' has capitals", plan.Stdout);
+        Assert.Contains("'postgres' names no tag or digest", plan.Stderr);
+        Assert.Contains("'PROT/*' has capitals", plan.Stderr);
     }
 }

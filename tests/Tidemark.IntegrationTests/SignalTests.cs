@@ -136,8 +136,8 @@ public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
 
         Assert.Equal(0, watch.WaitForExit(Patience));
         Assert.Contains(watch.Lines, l => l.Contains("not attempted: stopped by SIGTERM", StringComparison.Ordinal));
-        Assert.Contains(watch.Lines, l => l.StartsWith("result: stopped by SIGTERM", StringComparison.Ordinal));
-        Assert.Contains(watch.Lines, l => l == $"watch: stopping (SIGTERM): ledger saved to {LedgerOf(config)}");
+        Assert.Contains(watch.Lines, l => l.Contains("result: stopped by SIGTERM", StringComparison.Ordinal));
+        Assert.Contains(watch.Lines, l => l.EndsWith($"watch: stopping (SIGTERM): ledger saved to {LedgerOf(config)}", StringComparison.Ordinal));
         Assert.True(File.GetLastWriteTimeUtc(LedgerOf(config)) > started);
         Assert.NotEqual(75, (await Sandbox.TidemarkAsync("run", "--config", config)).ExitCode);
     }

@@ -10,7 +10,7 @@ public static class ReportSummary
         if (!report.Allowed)
         {
             var blockers = string.Join(", ", report.Gates.Where(g => !g.Passed).Select(g => g.Name));
-            return $"blocked by {blockers}: nothing removed";
+            return $"blocked by {blockers}: nothing removed; disk {report.Disk.Path} at {report.Disk.UsedPercent}%";
         }
 
         if (report.Actions.Count == 0)

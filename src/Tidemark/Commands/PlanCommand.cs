@@ -22,7 +22,8 @@ public static class PlanCommand
             DryRun: false,
             config.Read(result),
             result.GetValue(output.Json),
-            result.GetValue(output.Verbose))));
+            result.GetValue(output.Verbose),
+            result.GetValue(output.LogFormat))));
         return command;
     }
 }

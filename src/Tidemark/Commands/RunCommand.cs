@@ -27,7 +27,8 @@ public static class RunCommand
             result.GetValue(dryRun),
             config.Read(result),
             result.GetValue(output.Json),
-            result.GetValue(output.Verbose))));
+            result.GetValue(output.Verbose),
+            result.GetValue(output.LogFormat))));
         return command;
     }
 }

@@ -27,7 +27,9 @@ public static class WatchCommand
         command.Options.Add(record);
         command.SetAction(async (result, _) =>
         {
-            var reportOutput = new ReportOutput(console, result.GetValue(output.Json), result.GetValue(output.Verbose));
+            // Text lines are stamped in watch mode: a long-lived log file has no other clock.
+            var log = new LogWriter(console, LogWriter.Resolve(result.GetValue(output.LogFormat), console), result.GetValue(output.Verbose), timestamps: true, clock);
+            var reportOutput = new ReportOutput(console, result.GetValue(output.Json), result.GetValue(output.Verbose), log);
             try
             {
                 var (loaded, endpoint, failure) = Session.Prepare(console, config.Read(result), shutdown.Token);

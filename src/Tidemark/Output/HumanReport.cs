@@ -6,64 +6,112 @@ using Tidemark.Core.Text;
 
 namespace Tidemark.Cli.Output;
 
+/// <summary>One log line and its priority.</summary>
+public readonly record struct ReportLine(LogLevel Level, string Text);
+
 /// <summary>
-/// The log lines: one per gate, one per action, one summary. Each line stands alone, for an
-/// operator reading journald at 3 a.m.
+/// The log lines of a report, each standing alone for an operator reading journald at 3 a.m.:
+/// the opening (daemon, gates, and the notes that explain the plan), then the plan or each step
+/// as it is carried out, then one summary line. Every value is escaped (<see cref="Safe"/>).
 /// </summary>
 public static class HumanReport
 {
+    /// <summary>The whole report at once (plan, tests): opening, plan or steps, summary.</summary>
     public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, bool verbose, Paint paint)
     {
+        var planned = report.Actions.All(a => a.Status == ActionStatus.Planned);
+        var lines = Opening(report, configSource, endpoint, paint)
+            .Concat(planned ? Plan(report, verbose, paint) : Review(report, verbose, paint).Concat(report.Actions.SelectMany(a => Step(a, paint))))
+            .Append(Closing(report));
+        foreach (var line in lines.Where(l => l.Level != LogLevel.Debug || verbose))
+        {
+            w.WriteLine(line.Text);
+        }
+    }
+
+    /// <summary>What the daemon and the gates said, and what explains the plan (targets, what is kept and why).</summary>
+    public static IEnumerable<ReportLine> Opening(RunReport report, string configSource, string endpoint, Paint paint)
+    {
         var d = report.Daemon;
-        w.WriteLine(Safe.Line($"tidemark {report.Command}: Docker {d.Version} (API {d.ApiVersion}) at {endpoint}, data root {d.DataRoot}; config: {configSource}"));
+        yield return Info(Safe.Line($"tidemark {report.Command}: Docker {d.Version} (API {d.ApiVersion}) at {endpoint}, data root {d.DataRoot}; config: {configSource}"));
         foreach (var g in report.Gates)
         {
             var verdict = g.Passed ? paint.Green("pass ") : paint.Yellow("block");
-            w.WriteLine(Safe.Line($"gate {g.Name,-8} {verdict} {g.Reason}"));
+            yield return Info(Safe.Line($"gate {g.Name,-8} {verdict} {g.Reason}"));
         }
 
-        // What explains the plan (targets, what is kept and why) comes before it.
         foreach (var note in report.Notes)
         {
-            w.WriteLine(Safe.Line($"{note}"));
+            var level = note.StartsWith("warning:", StringComparison.Ordinal) ? LogLevel.Warning
+                : note.StartsWith("error:", StringComparison.Ordinal) ? LogLevel.Error
+                : LogLevel.Info;
+            yield return new ReportLine(level, Safe.Line($"{note}"));
         }
-
-        // A plan shows stage 2 as its review of every tagged image; a run shows what it did.
-        var planOnly = report.Actions.All(a => a.Status == ActionStatus.Planned);
-        foreach (var a in report.Actions)
-        {
-            if (planOnly && a.Action.Stage == Stage2Planner.Stage)
-            {
-                continue;
-            }
-
-            w.WriteLine(ActionLine(a, paint));
-            if (verbose)
-            {
-                foreach (var item in a.Action.Items)
-                {
-                    var id = ImageIds.Short(item.Id);
-                    var name = item.Name == id ? "" : $" {item.Name}";
-                    w.WriteLine(paint.Dim($"    {id}{name}: {ByteSize.Format(item.Bytes)} ({item.Why})").Text);
-                }
-            }
-        }
-
-        if (report.Stage2 is { } stage2 && (planOnly || verbose))
-        {
-            foreach (var r in stage2.Reviews)
-            {
-                var word = r.Verdict == Verdict.Remove ? paint.Yellow("remove") : Paint.Plain("keep  ");
-                var ago = DurationText.Approximate(Stage2Now(report) - r.LastUsed);
-                var use = r.Used ? $"last used {ago} ago" : $"no recorded use, first seen {ago} ago";
-                w.WriteLine(Safe.Line($"stage 2 {word} {r.Image.DisplayName} ({use}, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}"));
-            }
-        }
-
-        w.WriteLine(Safe.Line($"result: {ReportSummary.For(report)}"));
     }
 
-    private static DateTimeOffset Stage2Now(RunReport report) => report.Stage2?.Now ?? DateTimeOffset.UtcNow;
+    /// <summary>plan and --dry-run: stage 1's steps, then stage 2's review of every tagged image.</summary>
+    public static IEnumerable<ReportLine> Plan(RunReport report, bool verbose, Paint paint)
+    {
+        foreach (var a in report.Actions.Where(a => a.Action.Stage != Stage2Planner.Stage))
+        {
+            foreach (var line in Step(a, paint))
+            {
+                yield return line;
+            }
+        }
+
+        // A plan exists to explain: every keep reason at info.
+        foreach (var line in Reviews(report, LogLevel.Info, paint))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>A run, before it acts: stage 2's review at debug unless -v (each removal has its own line as it happens).</summary>
+    public static IEnumerable<ReportLine> Review(RunReport report, bool verbose, Paint paint) =>
+        Reviews(report, verbose ? LogLevel.Info : LogLevel.Debug, paint).Select(l => l with { Level = verbose ? LogLevel.Info : LogLevel.Debug });
+
+    /// <summary>One step: planned, done, skipped, failed or interrupted; its items at debug.</summary>
+    public static IEnumerable<ReportLine> Step(ActionReport a, Paint paint)
+    {
+        var level = a.Status is ActionStatus.Failed or ActionStatus.Interrupted ? LogLevel.Error : LogLevel.Info;
+        yield return new ReportLine(level, ActionLine(a, paint));
+        foreach (var item in a.Action.Items)
+        {
+            var id = ImageIds.Short(item.Id);
+            var name = item.Name == id ? "" : $" {item.Name}";
+            yield return new ReportLine(LogLevel.Debug, paint.Dim($"    {id}{name}: {ByteSize.Format(item.Bytes)} ({item.Why})").Text);
+        }
+    }
+
+    /// <summary>The last line: the verdict, bytes reclaimed and the disk before and after.</summary>
+    public static ReportLine Closing(RunReport report)
+    {
+        var level = report.Actions.Any(a => a.Status is ActionStatus.Failed or ActionStatus.Interrupted) ? LogLevel.Error
+            : report.Halt is { Kind: not HaltKind.GateClosed } ? LogLevel.Warning
+            : LogLevel.Info;
+        return new ReportLine(level, Safe.Line($"result: {ReportSummary.For(report)}"));
+    }
+
+    private static IEnumerable<ReportLine> Reviews(RunReport report, LogLevel keepLevel, Paint paint)
+    {
+        if (report.Stage2 is not { } stage2)
+        {
+            yield break;
+        }
+
+        foreach (var r in stage2.Reviews)
+        {
+            var remove = r.Verdict == Verdict.Remove;
+            var word = remove ? paint.Yellow("remove") : Paint.Plain("keep  ");
+            var ago = DurationText.Approximate(stage2.Now - r.LastUsed);
+            var use = r.Used ? $"last used {ago} ago" : $"no recorded use, first seen {ago} ago";
+            yield return new ReportLine(remove ? LogLevel.Info : keepLevel,
+                Safe.Line($"stage 2 {word} {r.Image.DisplayName} ({use}, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}"));
+        }
+    }
+
+    private static ReportLine Info(string text) => new(LogLevel.Info, text);
 
     private static string ActionLine(ActionReport a, Paint paint)
     {

@@ -17,9 +17,11 @@ public static class JsonReport
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
-    public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, string version, int low, int high)
+    /// <param name="jsonEvent">watch: what the object is in the stream ("cycle"); null for plan and run.</param>
+    public static void Write(TextWriter w, RunReport report, string configSource, string endpoint, string version, int low, int high, string? jsonEvent = null)
     {
         var doc = new ReportDocument(
+            jsonEvent,
             report.Command,
             version,
             configSource,
@@ -41,6 +43,10 @@ public static class JsonReport
             ReportSummary.For(report));
         w.WriteLine(JsonSerializer.Serialize(doc, Context.ReportDocument));
     }
+
+    /// <summary>One watch event as a JSON line.</summary>
+    public static string Event(string evt, DateTimeOffset time, string message) =>
+        JsonSerializer.Serialize(new WatchEventDocument(evt, time, message), Context.WatchEventDocument);
 
     public static void WriteError(TextWriter w, int exitCode, string message) =>
         w.WriteLine(JsonSerializer.Serialize(new ErrorDocument(new ErrorBody(exitCode, message)), Context.ErrorDocument));
@@ -100,6 +106,7 @@ public static class JsonReport
 }
 
 public sealed record ReportDocument(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Event,
     string Command,
     string Version,
     string Config,
@@ -165,10 +172,14 @@ public sealed record ItemDocument(string Id, string Name, long Bytes, string Why
 
 public sealed record ErrorDocument(ErrorBody Error);
 
+/// <summary>watch --json: started, daemon-unavailable, daemon-lost, daemon-back, recording, ledger-trusted, cycle-failed, stopped.</summary>
+public sealed record WatchEventDocument(string Event, DateTimeOffset Time, string Message);
+
 public sealed record ErrorBody(int ExitCode, string Message);
 
 [JsonSerializable(typeof(ReportDocument))]
 [JsonSerializable(typeof(ErrorDocument))]
+[JsonSerializable(typeof(WatchEventDocument))]
 public sealed partial class OutputJsonContext : JsonSerializerContext
 {
 }

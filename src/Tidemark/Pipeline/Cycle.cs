@@ -16,6 +16,16 @@ namespace Tidemark.Cli.Pipeline;
 /// <param name="LockLost">Says why the run lock no longer protects this run (checked before every step).</param>
 public sealed record CycleOptions(string Command, bool Execute, bool DryRun, bool ReplayEvents, Func<string?>? LockLost = null);
 
+/// <summary>Told what a cycle does as it happens, so the output can follow it.</summary>
+public interface ICycleObserver
+{
+    /// <summary>The decision, before anything is carried out.</summary>
+    void Planned(RunReport planned);
+
+    /// <summary>One step, as soon as it is done.</summary>
+    void Step(ActionReport step);
+}
+
 /// <summary>
 /// One pass of snapshot → gates → plan → execute → report, shared by `plan`, `run` and `watch`.
 /// The ledger belongs to the caller, who loads and saves it.
@@ -27,7 +37,8 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
     /// reaches the caller, nothing having been removed); once removals have begun, the executor
     /// stops between steps and the report says what was done.
     /// </summary>
-    public async Task<ApiResult<RunReport>> RunAsync(CycleOptions options, UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, IStopRequest stop)
+    public async Task<ApiResult<RunReport>> RunAsync(
+        CycleOptions options, UsageLedger ledger, bool ledgerReadable, IReadOnlyList<string> warnings, IStopRequest stop, ICycleObserver? observer = null)
     {
         var ct = stop.Token;
         var reader = new SnapshotReader(client, clock);
@@ -68,6 +79,8 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         }
 
         var decision = policy.Decide(snapshot, new UsageView(ledgerReadable ? ledger : null, layers));
+        notes.AddRange(decision.Notes);
+        observer?.Planned(RunReport.Planned(options.Command, options.DryRun, snapshot, decision, notes));
         IReadOnlyList<ActionReport> actions;
         DiskReading? diskAfter = null;
         Halt? halt = null;
@@ -76,7 +89,7 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
             var images = snapshot.Images.GroupBy(i => i.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var executor = new PlanExecutor(client, reader, clock, images);
             var rules = new ExecutionRules(snapshot.Daemon.Swarm, policy.Selector, policy.Protect, decision.Critical, options.LockLost);
-            var executed = await executor.ExecuteAsync(decision.Actions, rules, stop).ConfigureAwait(false);
+            var executed = await executor.ExecuteAsync(decision.Actions, rules, stop, observer is null ? null : observer.Step).ConfigureAwait(false);
             actions = executed.Actions;
             halt = executed.Halt;
             foreach (var refused in actions.Where(a => a.InUse))
@@ -95,7 +108,6 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
             actions = decision.Actions.Select(ActionReport.Planned).ToList();
         }
 
-        notes.AddRange(decision.Notes);
         return ApiResult<RunReport>.Ok(new RunReport(options.Command, decision.Allowed, options.DryRun, snapshot.Daemon,
             snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2, decision.Critical, halt));
     }

@@ -7,14 +7,15 @@ using Tidemark.Core.Reporting;
 
 namespace Tidemark.Cli.Pipeline;
 
-public sealed record OneShotOptions(string Command, bool Execute, bool DryRun, string? ConfigPath, bool Json, bool Verbose);
+public sealed record OneShotOptions(string Command, bool Execute, bool DryRun, string? ConfigPath, bool Json, bool Verbose, string? LogFormat = null);
 
 /// <summary>`plan` and `run`: one cycle, with the ledger loaded before and (for a run) saved after.</summary>
 public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shutdown)
 {
     public async Task<int> RunAsync(OneShotOptions options)
     {
-        var output = new ReportOutput(console, options.Json, options.Verbose);
+        var log = new LogWriter(console, LogWriter.Resolve(options.LogFormat, console), options.Verbose, timestamps: false, clock);
+        var output = new ReportOutput(console, options.Json, options.Verbose, log);
         // plan and --dry-run change nothing, the ledger file included; only a run takes the lock.
         var mutates = options.Execute && !options.DryRun;
         UsageLedger? toSave = null;
@@ -61,7 +62,8 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
 
                     var cycle = new Cycle(client!, new Core.Planning.Policy(settings), clock);
                     var cycleOptions = new CycleOptions(options.Command, options.Execute, options.DryRun, ReplayEvents: true, runLock is null ? null : runLock.LostReason);
-                    var result = await cycle.RunAsync(cycleOptions, ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown)
+                    var observer = new ReportObserver(output, loaded.Source, endpoint!.Display);
+                    var result = await cycle.RunAsync(cycleOptions, ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown, observer)
                         .ConfigureAwait(false);
                     // A run that lost its lock leaves the ledger to the run that holds it now.
                     var lockLost = result.IsOk && result.Value.Halt?.Kind == HaltKind.LockLost;
@@ -76,9 +78,10 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
                     if (saveError is not null)
                     {
                         report = report with { Notes = [.. report.Notes, "error: " + saveError] };
+                        log.Error(Safe.Line($"error: {saveError}"));
                     }
 
-                    output.Write(report, loaded.Source, endpoint!.Display, settings);
+                    output.Finished(report, loaded.Source, endpoint!.Display, settings);
                     return ExitCodeFor(report, saveError is not null);
                 }
             }

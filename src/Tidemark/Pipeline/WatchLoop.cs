@@ -46,10 +46,10 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         _stop = shutdown;
         _lockLost = lockLost;
         var stop = shutdown.Token;
-        Say($"watching {endpoint.Display} (disk {settings.Disk.HighWatermarkPercent}%/{settings.Disk.LowWatermarkPercent}%, tick every {DurationText.Format(settings.Watch.Interval)}); ledger {settings.Ledger.Path}");
+        Say("started", $"watching {endpoint.Display} (disk {settings.Disk.HighWatermarkPercent}%/{settings.Disk.LowWatermarkPercent}%, tick every {DurationText.Format(settings.Watch.Interval)}); ledger {settings.Ledger.Path}");
         foreach (var w in warnings)
         {
-            Say("warning: " + w);
+            Warn(w);
         }
 
         using var recorder = recordTo is null ? null : await OpenRecorderAsync(stop).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                     if (down is null)
                     {
                         // Said once per outage, not on every retry.
-                        Say($"daemon unavailable: {connected.Error}; retrying with backoff up to {MaxBackoff.TotalSeconds:0}s");
+                        Say("daemon-unavailable", $"daemon unavailable: {connected.Error}; retrying with backoff up to {MaxBackoff.TotalSeconds:0}s");
                         down = clock.GetUtcNow();
                     }
 
@@ -79,7 +79,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                 using var client = connected.Value;
                 if (down is { } since)
                 {
-                    Say($"daemon back after {DurationText.Approximate(clock.GetUtcNow() - since)} (API {client.DaemonVersion}); carrying on");
+                    Say("daemon-back", $"daemon back after {DurationText.Approximate(clock.GetUtcNow() - since)} (API {client.DaemonVersion}); carrying on");
                     down = null;
                 }
 
@@ -87,7 +87,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                 var lost = await WatchConnectedAsync(client, ledger, () => lastSave, t => lastSave = t, stop).ConfigureAwait(false);
                 if (lost is not null && !stop.IsCancellationRequested && _lockLostReason is null)
                 {
-                    Say($"lost the daemon: {lost}; reconnecting with backoff up to {MaxBackoff.TotalSeconds:0}s");
+                    Say("daemon-lost", $"lost the daemon: {lost}; reconnecting with backoff up to {MaxBackoff.TotalSeconds:0}s");
                     down = clock.GetUtcNow();
                 }
             }
@@ -99,13 +99,14 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         if (_lockLostReason is not null)
         {
             // Another process may own the ledger now: writing it from here could undo its work.
-            Say($"stopping: {_lockLostReason}; the ledger is left to the run that holds the lock now");
+            Say("stopped", $"stopping: {_lockLostReason}; the ledger is left to the run that holds the lock now", LogLevel.Error);
             return ExitCodes.TempFail;
         }
 
         var saveError = LedgerStore.Save(settings.Ledger.Path, ledger);
         var why = shutdown.Reason is { } signal ? $" ({signal})" : "";
-        Say(saveError is null ? $"stopping{why}: ledger saved to {settings.Ledger.Path}" : $"stopping{why}: {saveError}");
+        Say("stopped", saveError is null ? $"stopping{why}: ledger saved to {settings.Ledger.Path}" : $"stopping{why}: {saveError}",
+            saveError is null ? LogLevel.Info : LogLevel.Error);
         return saveError is null ? ExitCodes.Ok : ExitCodes.IoError;
     }
 
@@ -220,11 +221,12 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     /// <returns>Why the daemon connection is lost, or null to carry on watching.</returns>
     private async Task<string?> EvaluateAsync(Cycle cycle, UsageLedger ledger)
     {
+        var observer = new QuietCycleObserver(new ReportObserver(output, configSource, endpoint.Display), _lastVerdict);
         ApiResult<Core.Reporting.RunReport> result;
         try
         {
             result = await cycle.RunAsync(new CycleOptions("watch", Execute: true, DryRun: false, ReplayEvents: false, _lockLost),
-                ledger, _ledgerReadable, [], _stop).ConfigureAwait(false);
+                ledger, _ledgerReadable, [], _stop, observer).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.Token.IsCancellationRequested)
         {
@@ -237,14 +239,12 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         }
 
         var report = result.Value;
-        // Quiet while nothing changes: a line on every tick of an idle host is noise in journald.
-        var verdict = string.Join("|", report.Gates.Select(g => $"{g.Name}:{g.Passed}"));
-        if (report.Actions.Count > 0 || verdict != _lastVerdict)
+        if (observer.Shown)
         {
-            output.Write(report, configSource, endpoint.Display, settings);
+            output.Finished(report, configSource, endpoint.Display, settings, jsonEvent: "cycle");
         }
 
-        _lastVerdict = verdict;
+        _lastVerdict = QuietCycleObserver.Verdict(report);
         // A step the daemon failed means it is going or gone: reconnect rather than plan again on it.
         return report.Halt?.Kind == Core.Reporting.HaltKind.DaemonLost ? report.Halt.Reason : null;
     }
@@ -252,7 +252,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     private string? ReportFailure(ApiError error)
     {
         // Not a lost connection (a daemon error, an unreadable data root): say it and keep watching.
-        Say($"cycle failed: {error.Message}");
+        Say("cycle-failed", $"cycle failed: {error.Message}", LogLevel.Error);
         return null;
     }
 
@@ -279,12 +279,12 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         try
         {
             var recorder = new TraceRecorder(recordTo!, _policy.Selector, disk > 0 ? disk : 1, $"recorded by tidemark watch on {endpoint.Display}");
-            Say($"recording the host's history to {recordTo}");
+            Say("recording", $"recording the host's history to {recordTo}");
             return recorder;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Say($"warning: cannot record to {recordTo}: {e.Message}; watching without recording");
+            Warn($"cannot record to {recordTo}: {e.Message}; watching without recording");
             return null;
         }
     }
@@ -304,7 +304,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         _recorder!.Record(e, EventMapping.TimeOf(e), use, image, layers);
         if (_recorder.LastError is { } error)
         {
-            Say($"warning: recording failed: {error}");
+            Warn($"recording failed: {error}");
         }
     }
 
@@ -347,20 +347,38 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     {
         if (LedgerStore.Save(settings.Ledger.Path, ledger) is { } error)
         {
-            Say("warning: " + error);
+            Warn(error);
         }
         else if (!_ledgerReadable)
         {
             _ledgerReadable = true;
-            Say("the rebuilt usage ledger is saved: stage 2 acts on it from the next cycle");
+            Say("ledger-trusted", "the rebuilt usage ledger is saved: stage 2 acts on it from the next cycle");
         }
 
         return clock.GetUtcNow();
     }
 
-    private void Say(string line)
+    /// <summary>
+    /// A notable event of the watch itself: a `watch:` log line, or with --json a JSON object on
+    /// stdout ({"event": …, "time": …, "message": …}) so that stdout stays JSON Lines.
+    /// </summary>
+    private void Say(string evt, string message, LogLevel level = LogLevel.Info)
     {
-        console.Out.WriteLine(Safe.Line($"watch: {line}"));
-        console.Out.Flush();
+        if (output.Json)
+        {
+            console.Out.WriteLine(JsonReport.Event(evt, clock.GetUtcNow(), message));
+            console.Out.Flush();
+            if (level <= LogLevel.Warning)
+            {
+                output.Log.Write(level, Safe.Line($"watch: {message}"));
+            }
+
+            return;
+        }
+
+        output.Log.Write(level, Safe.Line($"watch: {message}"));
     }
+
+    /// <summary>A diagnostic: stderr, in every mode.</summary>
+    private void Warn(string message) => output.Log.Warning(Safe.Line($"watch: warning: {message}"));
 }

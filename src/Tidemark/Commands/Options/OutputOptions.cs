@@ -15,9 +15,23 @@ public sealed class OutputOptions
         Description = "Also list every object each step would remove",
     };
 
+    public Option<string?> LogFormat { get; } = CreateLogFormat();
+
     public void AddTo(Command command)
     {
         command.Options.Add(Json);
         command.Options.Add(Verbose);
+        command.Options.Add(LogFormat);
+    }
+
+    private static Option<string?> CreateLogFormat()
+    {
+        var option = new Option<string?>("--log-format")
+        {
+            Description = "How log lines are written: text, journal (syslog priority prefixes; the default when JOURNAL_STREAM is set, as under systemd) or json (one object per line)",
+            HelpName = "text|journal|json",
+        };
+        option.AcceptOnlyFromAmong("text", "journal", "json");
+        return option;
     }
 }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Tidemark.Cli.Output;
+
+/// <summary>How lines are written: plain text, journald's priority prefixes, or JSON Lines.</summary>
+public enum LogFormat
+{
+    Text,
+    Journal,
+    Json,
+}
+
+/// <summary>syslog priorities, as journald reads them from a `&lt;N&gt;` prefix.</summary>
+public enum LogLevel
+{
+    Error = 3,
+    Warning = 4,
+    Info = 6,
+    Debug = 7,
+}
+
+/// <summary>
+/// Every log line goes through here: warnings and errors to stderr, the rest to stdout, in the
+/// chosen format. Under systemd (JOURNAL_STREAM set) lines carry their priority and no timestamp
+/// (journald adds one); as text, watch mode stamps each line (RFC 3339); as JSON, each line is an
+/// object with time, level and message. Debug lines show in text only with -v; journald and JSON
+/// readers filter by level themselves.
+/// </summary>
+public sealed class LogWriter(CliConsole console, LogFormat format, bool verbose, bool timestamps, TimeProvider clock)
+{
+    private static readonly LogJsonContext Json = new(new JsonSerializerOptions
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public LogFormat Format => format;
+
+    /// <summary>--log-format, else journal under systemd, else text.</summary>
+    public static LogFormat Resolve(string? flag, CliConsole console) => flag switch
+    {
+        "text" => LogFormat.Text,
+        "journal" => LogFormat.Journal,
+        "json" => LogFormat.Json,
+        _ => string.IsNullOrEmpty(console.Environment("JOURNAL_STREAM")) ? LogFormat.Text : LogFormat.Journal,
+    };
+
+    public bool Shows(LogLevel level) => level != LogLevel.Debug || verbose || format != LogFormat.Text;
+
+    /// <param name="line">Already safe to print (<see cref="Safe.Line"/>).</param>
+    public void Write(LogLevel level, string line)
+    {
+        if (!Shows(level))
+        {
+            return;
+        }
+
+        var writer = level <= LogLevel.Warning ? console.Error : console.Out;
+        switch (format)
+        {
+            case LogFormat.Journal:
+                writer.WriteLine($"<{(int)level}>{line}");
+                break;
+            case LogFormat.Json:
+                writer.WriteLine(JsonSerializer.Serialize(new LogLine(Now(), Name(level), line), Json.LogLine));
+                break;
+            default:
+                writer.WriteLine(timestamps ? $"{Now()} {line}" : line);
+                break;
+        }
+
+        writer.Flush();
+    }
+
+    public void Info(string line) => Write(LogLevel.Info, line);
+
+    public void Warning(string line) => Write(LogLevel.Warning, line);
+
+    public void Error(string line) => Write(LogLevel.Error, line);
+
+    private string Now() => clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string Name(LogLevel level) => level switch
+    {
+        LogLevel.Error => "error",
+        LogLevel.Warning => "warning",
+        LogLevel.Debug => "debug",
+        _ => "info",
+    };
+}
+
+public sealed record LogLine(string Time, string Level, string Message);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(LogLine))]
+public sealed partial class LogJsonContext : JsonSerializerContext
+{
+}
