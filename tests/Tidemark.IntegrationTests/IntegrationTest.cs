@@ -62,6 +62,29 @@ public abstract class IntegrationTest : IDisposable
     protected string CreateStopped(string image, string name) =>
         Docker.Cli("create", "--network", "none", "--name", name, image, "true");
 
+    /// <summary>Kills the sandbox's dockerd under a running watch, waits for the watch to say so, and brings it back.</summary>
+    protected void RestartDaemon(TidemarkProcess watch, string lostLine)
+    {
+        var dir = Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_DIR")!;
+        var pid = File.ReadAllText(Path.Combine(dir, "dockerd.pid")).Trim();
+        using (var kill = System.Diagnostics.Process.Start("kill", [pid]))
+        {
+            kill.WaitForExit();
+        }
+
+        watch.WaitFor(lostLine, TimeSpan.FromSeconds(60));
+        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(Sandbox.RepoRoot(), "scripts", "sandbox"), ["up"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var up = System.Diagnostics.Process.Start(psi)!;
+        var output = up.StandardOutput.ReadToEndAsync();
+        var errors = up.StandardError.ReadToEndAsync();
+        up.WaitForExit();
+        Assert.True(up.ExitCode == 0, $"sandbox up failed: {output.Result}{errors.Result}");
+    }
+
     public virtual void Dispose()
     {
         Sandbox.RemoveBallast();

@@ -51,7 +51,7 @@ public sealed class WatchTests(Sandbox sandbox) : IntegrationTest(sandbox)
         using var watch = new TidemarkProcess(Docker.Host, "watch", "--config", config);
         watch.WaitFor("result: blocked by disk", Patience);
 
-        RestartDaemon(watch);
+        RestartDaemon(watch, "watch: lost the daemon");
 
         watch.WaitFor("watch: daemon back after", Patience);
         Assert.Single(watch.Lines, l => l.Contains("watch: lost the daemon", StringComparison.Ordinal) || l.Contains("watch: daemon unavailable", StringComparison.Ordinal));
@@ -62,27 +62,5 @@ public sealed class WatchTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Equal(0, watch.Terminate(Patience));
         var entry = JsonDocument.Parse(File.ReadAllText(ledger)).RootElement.GetProperty("images").GetProperty(ids[0]);
         Assert.Equal(1, entry.GetProperty("useCount").GetInt64());
-    }
-
-    private void RestartDaemon(TidemarkProcess watch)
-    {
-        var dir = Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_DIR")!;
-        var pid = File.ReadAllText(Path.Combine(dir, "dockerd.pid")).Trim();
-        using (var kill = System.Diagnostics.Process.Start("kill", [pid]))
-        {
-            kill.WaitForExit();
-        }
-
-        watch.WaitFor("watch: lost the daemon", Patience);
-        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(Sandbox.RepoRoot(), "scripts", "sandbox"), ["up"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var up = System.Diagnostics.Process.Start(psi)!;
-        var output = up.StandardOutput.ReadToEndAsync();
-        var errors = up.StandardError.ReadToEndAsync();
-        up.WaitForExit();
-        Assert.True(up.ExitCode == 0, $"sandbox up failed: {output.Result}{errors.Result}");
     }
 }
