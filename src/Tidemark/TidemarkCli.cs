@@ -16,9 +16,22 @@ public static class TidemarkCli
         root.Subcommands.Add(PlanCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(RunCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(WatchCommand.Create(console, clock, shutdown));
+        root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         return root;
+    }
+
+    private static IEnumerable<string> Path(Command command)
+    {
+        var names = new List<string>();
+        for (var c = command; c is not null && c is not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Add(c.Name);
+        }
+
+        names.Reverse();
+        return names;
     }
 
     /// <param name="shutdown">Signals: commands stop cleanly on the first and report what they did.</param>
@@ -32,15 +45,34 @@ public static class TidemarkCli
             return ExitCodes.Usage;
         }
 
+        if (args is ["--version"])
+        {
+            // One version line, whichever way it is asked for.
+            args = ["version"];
+        }
+
+        if (args[0] == "help")
+        {
+            // `tidemark help simulate run` is `tidemark simulate run --help`.
+            args = args.Length == 1 ? ["--help"] : [.. args[1..], "--help"];
+        }
+
+        if (CommandLineErrors.UnknownCommand(root, args) is { } unknown)
+        {
+            console.Fail(unknown);
+            console.Error.WriteLine("Run 'tidemark --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
             {
-                console.Fail(error.Message);
+                console.Fail(CommandLineErrors.Friendly(error.Message));
             }
 
-            console.Error.WriteLine("Run 'tidemark --help' for usage.");
+            console.Error.WriteLine($"Run 'tidemark {string.Join(' ', Path(parsed.CommandResult.Command))} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
             return ExitCodes.Usage;
         }
 

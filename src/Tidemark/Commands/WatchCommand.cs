@@ -39,6 +39,11 @@ public static class WatchCommand
                 }
 
                 var settings = loaded!.Settings;
+                if (result.GetValue(record) is { } recordTo && (recordTo.Length == 0 || recordTo.Any(c => c < 0x20)))
+                {
+                    return reportOutput.Fail(new CommandFailure(ExitCodes.Usage, "--record needs a file name"));
+                }
+
                 var (runLock, lockFailure) = RunLock.TryAcquire(settings.Lock.Path);
                 if (lockFailure is not null)
                 {

@@ -7,12 +7,22 @@ namespace Tidemark.Cli.Configuration;
 
 /// <summary>Where the config came from, for the first line of output, and what it should say about it.</summary>
 /// <param name="Warnings">Settings that are accepted but probably not what was meant.</param>
-public sealed record LoadedSettings(Settings Settings, string Source, IReadOnlyList<string> Warnings)
+/// <param name="KeyLines">The line of the file that set each key ("[disk] path"); keys not there have their default.</param>
+public sealed record LoadedSettings(Settings Settings, string Source, IReadOnlyList<string> Warnings, IReadOnlyDictionary<string, int> KeyLines)
 {
-    public LoadedSettings(Settings settings, string source)
-        : this(settings, source, ConfigSchema.Warnings(settings))
+    public LoadedSettings(Settings settings, string source, IReadOnlyDictionary<string, int>? keyLines = null)
+        : this(settings, source, ConfigSchema.Warnings(settings), keyLines ?? new Dictionary<string, int>())
     {
     }
+
+    /// <summary>Whether the settings come from a file (else: the built-in defaults).</summary>
+    public bool FromFile => KeyLines.Count > 0 || !Source.StartsWith("built-in defaults", StringComparison.Ordinal);
+}
+
+/// <summary>A parsed config: the settings when there is no error, every error, and where each key was set.</summary>
+public sealed record ParsedConfig(Settings? Settings, IReadOnlyList<ConfigError> Errors, IReadOnlyDictionary<string, int> KeyLines)
+{
+    public static ParsedConfig Failed(ConfigError error) => new(null, [error], new Dictionary<string, int>());
 }
 
 /// <summary>
@@ -30,22 +40,34 @@ public static class ConfigLoader
     /// <param name="ct">Abandons a read that blocks (a FIFO with no writer): the caller sees an OperationCanceledException.</param>
     public static (LoadedSettings? Loaded, ConfigError? Error) Load(string? explicitPath, CancellationToken ct = default)
     {
+        var (loaded, errors) = LoadAll(explicitPath, ct);
+        return errors.Count > 0 ? (null, errors[0]) : (loaded, null);
+    }
+
+    /// <summary>As <see cref="Load"/>, with every error of the file (config check).</summary>
+    public static (LoadedSettings? Loaded, IReadOnlyList<ConfigError> Errors) LoadAll(string? explicitPath, CancellationToken ct = default)
+    {
+        if (explicitPath is { Length: 0 })
+        {
+            return (null, [new ConfigError("(empty)", null, null, "the config path is empty: name a file, or leave --config out for the default")]);
+        }
+
         var path = explicitPath ?? DefaultPath;
         if (path.Contains('\0', StringComparison.Ordinal))
         {
-            return (null, new ConfigError(Printable.Escape(path), null, null, "the path holds a NUL character"));
+            return (null, [new ConfigError(Printable.Escape(path), null, null, "the path holds a NUL character")]);
         }
 
         if (Directory.Exists(path))
         {
-            return (null, new ConfigError(path, null, null, "is a directory, not a config file"));
+            return (null, [new ConfigError(path, null, null, "is a directory, not a config file")]);
         }
 
         if (!File.Exists(path))
         {
             return explicitPath is null
-                ? (new LoadedSettings(Settings.Default, $"built-in defaults (no {DefaultPath})"), null)
-                : (null, new ConfigError(path, null, null, "config file not found"));
+                ? (new LoadedSettings(Settings.Default, $"built-in defaults (no {DefaultPath})"), [])
+                : (null, [new ConfigError(path, null, null, "config file not found")]);
         }
 
         // Read on the side, so that a read that never returns cannot hold off a signal.
@@ -54,11 +76,11 @@ public static class ConfigLoader
         var (text, readError) = read.Result;
         if (readError is not null)
         {
-            return (null, new ConfigError(path, null, null, readError));
+            return (null, [new ConfigError(path, null, null, readError)]);
         }
 
-        var (settings, error) = Parse(text!, path);
-        return error is null ? (new LoadedSettings(settings!, path), null) : (null, error);
+        var parsed = ParseAll(text!, path);
+        return parsed.Errors.Count > 0 ? (null, parsed.Errors) : (new LoadedSettings(parsed.Settings!, path, parsed.KeyLines), []);
     }
 
     private static (string? Text, string? Error) ReadBounded(string path)
@@ -92,7 +114,18 @@ public static class ConfigLoader
         }
     }
 
+    /// <summary>The first problem only: what a command needs to stop.</summary>
     public static (Settings? Settings, ConfigError? Error) Parse(string text, string file)
+    {
+        var parsed = ParseAll(text, file);
+        return parsed.Errors.Count > 0 ? (null, parsed.Errors[0]) : (parsed.Settings, null);
+    }
+
+    /// <summary>
+    /// Every problem, one per key (config check), or the settings with the line that set each key
+    /// (config show). A TOML syntax error stops there: what follows it cannot be read reliably.
+    /// </summary>
+    public static ParsedConfig ParseAll(string text, string file)
     {
         DocumentSyntax doc;
         try
@@ -103,17 +136,18 @@ public static class ConfigLoader
         {
             // The parser's own limits (nesting deeper than 64, …) are the input's fault, not ours.
             var first = e.Message.Split(". ", 2)[0].TrimEnd('.');
-            return (null, new ConfigError(file, null, null, $"not valid TOML: {first}"));
+            return ParsedConfig.Failed(new ConfigError(file, null, null, $"not valid TOML: {first}"));
         }
 
-        foreach (var d in doc.Diagnostics)
+        var syntax = doc.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error)
+            .Select(d => new ConfigError(file, d.Span.Start.Line + 1, null, $"not valid TOML: {d.Message}"))
+            .ToList();
+        if (syntax.Count > 0)
         {
-            if (d.Kind == DiagnosticMessageKind.Error)
-            {
-                return (null, new ConfigError(file, d.Span.Start.Line + 1, null, $"not valid TOML: {d.Message}"));
-            }
+            return new ParsedConfig(null, syntax, new Dictionary<string, int>());
         }
 
+        var errors = new List<ConfigError>();
         var entries = new List<Entry>();
         foreach (var kv in doc.KeyValues)
         {
@@ -125,7 +159,8 @@ public static class ConfigLoader
             var name = KeyParts(table.Name);
             if (table is TableArraySyntax)
             {
-                return (null, new ConfigError(file, Line(table), $"[[{string.Join('.', name)}]]", "arrays of tables are not used by Tidemark"));
+                errors.Add(new ConfigError(file, Line(table), $"[[{string.Join('.', name)}]]", "arrays of tables are not used by Tidemark"));
+                continue;
             }
 
             if (table.Items.ChildrenCount == 0)
@@ -146,7 +181,8 @@ public static class ConfigLoader
             var (key, error) = Resolve(entry);
             if (error is not null)
             {
-                return (null, new ConfigError(file, entry.Line, entry.Display, error));
+                errors.Add(new ConfigError(file, entry.Line, entry.Display, error));
+                continue;
             }
 
             if (key is null)
@@ -157,25 +193,30 @@ public static class ConfigLoader
             var (value, typeError) = Read(entry.Value!, key.Kind);
             if (typeError is not null)
             {
-                return (null, new ConfigError(file, entry.Line, key.Name, $"= {Show(entry.Value!)}: {typeError}"));
+                errors.Add(new ConfigError(file, entry.Line, key.Name, $"= {Show(entry.Value!)}: {typeError}"));
+                continue;
             }
 
             if (key.Check(value!) is { } invalid)
             {
-                return (null, new ConfigError(file, entry.Line, key.Name, $"= {Show(entry.Value!)}: {invalid}"));
+                errors.Add(new ConfigError(file, entry.Line, key.Name, $"= {Show(entry.Value!)}: {invalid}"));
+                continue;
             }
 
             settings = key.Apply(settings, value!);
             lines[key.Name] = entry.Line;
         }
 
-        foreach (var (section, key, message) in ConfigSchema.CrossCheck(settings))
+        if (errors.Count == 0)
         {
-            var name = $"[{section}] {key}";
-            return (null, new ConfigError(file, lines.TryGetValue(name, out var l) ? l : null, name, message));
+            foreach (var (section, key, message) in ConfigSchema.CrossCheck(settings))
+            {
+                var name = $"[{section}] {key}";
+                errors.Add(new ConfigError(file, lines.TryGetValue(name, out var l) ? l : null, name, message));
+            }
         }
 
-        return (settings, null);
+        return new ParsedConfig(errors.Count == 0 ? settings : null, errors, lines);
     }
 
     private sealed record Entry(IReadOnlyList<string> Path, ValueSyntax? Value, int Line)

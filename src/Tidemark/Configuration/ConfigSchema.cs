@@ -25,12 +25,14 @@ public enum ValueKind
 /// the whole configuration surface; docs/configuration.md documents the same keys.
 /// </summary>
 /// <param name="Check">Returns an error message, or null when the value is acceptable.</param>
+/// <param name="Current">The effective value in TOML, for `config show`.</param>
 public sealed record ConfigKey(
     string Section,
     string Key,
     ValueKind Kind,
     Func<ConfigValue, string?> Check,
-    Func<Settings, ConfigValue, Settings> Apply)
+    Func<Settings, ConfigValue, Settings> Apply,
+    Func<Settings, string> Current)
 {
     public string Name => $"[{Section}] {Key}";
 }
@@ -40,54 +42,73 @@ public static class ConfigSchema
     public static readonly IReadOnlyList<ConfigKey> Keys =
     [
         new("docker", "host", ValueKind.Text, v => UnixSocket(Str(v)),
-            (s, v) => s with { Docker = s.Docker with { Host = Str(v) } }),
+            (s, v) => s with { Docker = s.Docker with { Host = Str(v) } },
+            s => Quote(s.Docker.Host)),
 
         new("disk", "path", ValueKind.Text, v => Str(v).Length == 0 ? null : PathCheck(Str(v), names: "a directory on the file system to watch (or empty for the daemon's data root)"),
-            (s, v) => s with { Disk = s.Disk with { Path = Str(v) } }),
+            (s, v) => s with { Disk = s.Disk with { Path = Str(v) } },
+            s => Quote(s.Disk.Path)),
         new("disk", "high_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
-            (s, v) => s with { Disk = s.Disk with { HighWatermarkPercent = Int(v) } }),
+            (s, v) => s with { Disk = s.Disk with { HighWatermarkPercent = Int(v) } },
+            s => Number(s.Disk.HighWatermarkPercent)),
         new("disk", "low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
-            (s, v) => s with { Disk = s.Disk with { LowWatermarkPercent = Int(v) } }),
+            (s, v) => s with { Disk = s.Disk with { LowWatermarkPercent = Int(v) } },
+            s => Number(s.Disk.LowWatermarkPercent)),
 
         new("disk", "critical_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
-            (s, v) => s with { Disk = s.Disk with { CriticalWatermarkPercent = Int(v) } }),
+            (s, v) => s with { Disk = s.Disk with { CriticalWatermarkPercent = Int(v) } },
+            s => Number(s.Disk.Critical)),
         new("disk", "inode_high_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 100),
-            (s, v) => s with { Disk = s.Disk with { InodeHighWatermarkPercent = Int(v) } }),
+            (s, v) => s with { Disk = s.Disk with { InodeHighWatermarkPercent = Int(v) } },
+            s => Number(s.Disk.InodeHigh)),
         new("disk", "inode_low_watermark_percent", ValueKind.Integer, v => Percent(v, 1, 99),
-            (s, v) => s with { Disk = s.Disk with { InodeLowWatermarkPercent = Int(v) } }),
+            (s, v) => s with { Disk = s.Disk with { InodeLowWatermarkPercent = Int(v) } },
+            s => Number(s.Disk.InodeLow)),
 
         new("busy", "stack_patterns", ValueKind.TextList, Regexes,
-            (s, v) => s with { Busy = s.Busy with { StackPatterns = List(v) } }),
+            (s, v) => s with { Busy = s.Busy with { StackPatterns = List(v) } },
+            s => Strings(s.Busy.StackPatterns)),
         new("busy", "service_patterns", ValueKind.TextList, Regexes,
-            (s, v) => s with { Busy = s.Busy with { ServicePatterns = List(v) } }),
+            (s, v) => s with { Busy = s.Busy with { ServicePatterns = List(v) } },
+            s => Strings(s.Busy.ServicePatterns)),
         new("busy", "container_patterns", ValueKind.TextList, Regexes,
-            (s, v) => s with { Busy = s.Busy with { ContainerPatterns = List(v) } }),
+            (s, v) => s with { Busy = s.Busy with { ContainerPatterns = List(v) } },
+            s => Strings(s.Busy.ContainerPatterns)),
         new("busy", "labels", ValueKind.TextList, Labels,
-            (s, v) => s with { Busy = s.Busy with { Labels = List(v) } }),
+            (s, v) => s with { Busy = s.Busy with { Labels = List(v) } },
+            s => Strings(s.Busy.Labels)),
 
         new("prune", "min_age", ValueKind.Text, v => DurationText.TryParse(Str(v), out _) ? null : "not a duration (use e.g. 90m, 24h, 7d)",
-            (s, v) => s with { Prune = s.Prune with { MinAge = Duration(v) } }),
+            (s, v) => s with { Prune = s.Prune with { MinAge = Duration(v) } },
+            s => Quote(DurationText.Format(s.Prune.MinAge))),
         new("prune", "protect", ValueKind.TextList, v => List(v).Any(string.IsNullOrWhiteSpace) ? "patterns must not be empty" : null,
-            (s, v) => s with { Prune = s.Prune with { Protect = List(v) } }),
+            (s, v) => s with { Prune = s.Prune with { Protect = List(v) } },
+            s => Strings(s.Prune.Protect)),
 
         new("prune", "critical_min_age", ValueKind.Text, v => DurationText.TryParse(Str(v), out _) ? null : "not a duration (use e.g. 10m)",
-            (s, v) => s with { Prune = s.Prune with { CriticalMinAge = Duration(v) } }),
+            (s, v) => s with { Prune = s.Prune with { CriticalMinAge = Duration(v) } },
+            s => Quote(DurationText.Format(s.Prune.CriticalMinAge))),
         new("prune", "eviction_order", ValueKind.Text,
             v => Tidemark.Core.Planning.EvictionOrders.Find(Str(v)) is null
                 ? $"unknown order (known: {string.Join(", ", Tidemark.Core.Planning.EvictionOrders.All.Select(o => o.Name))})"
                 : null,
-            (s, v) => s with { Prune = s.Prune with { EvictionOrder = Str(v) } }),
+            (s, v) => s with { Prune = s.Prune with { EvictionOrder = Str(v) } },
+            s => Quote(s.Prune.EvictionOrder)),
         new("prune", "stage2", ValueKind.Flag, _ => null,
-            (s, v) => s with { Prune = s.Prune with { Stage2 = ((ConfigValue.Flag)v).Value } }),
+            (s, v) => s with { Prune = s.Prune with { Stage2 = ((ConfigValue.Flag)v).Value } },
+            s => s.Prune.Stage2 ? "true" : "false"),
 
         new("ledger", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "ledger.json"),
-            (s, v) => s with { Ledger = s.Ledger with { Path = Str(v) } }),
+            (s, v) => s with { Ledger = s.Ledger with { Path = Str(v) } },
+            s => Quote(s.Ledger.Path)),
 
         new("watch", "interval", ValueKind.Text, v => DurationText.TryParse(Str(v), out var d) && d >= TimeSpan.FromSeconds(1) ? null : "not a duration of at least 1s (use e.g. 30s, 5m)",
-            (s, v) => s with { Watch = s.Watch with { Interval = Duration(v) } }),
+            (s, v) => s with { Watch = s.Watch with { Interval = Duration(v) } },
+            s => Quote(DurationText.Format(s.Watch.Interval))),
 
         new("lock", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "tidemark.lock"),
-            (s, v) => s with { Lock = s.Lock with { Path = Str(v) } }),
+            (s, v) => s with { Lock = s.Lock with { Path = Str(v) } },
+            s => Quote(s.Lock.Path)),
     ];
 
     /// <summary>Checks that need more than one key; located at the key that makes them fail.</summary>
@@ -118,6 +139,12 @@ public static class ConfigSchema
             .Where(w => w is not null)
             .Select(w => $"[prune] protect: {w}; it protects nothing")
             .ToList()!;
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static string Number(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Strings(IReadOnlyList<string> items) => "[" + string.Join(", ", items.Select(Quote)) + "]";
 
     private static string Str(ConfigValue v) => ((ConfigValue.Text)v).Value;
 

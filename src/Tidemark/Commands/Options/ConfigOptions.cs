@@ -14,4 +14,8 @@ public sealed class ConfigOptions
     public void AddTo(Command command) => command.Options.Add(Config);
 
     public string? Read(ParseResult result) => result.GetValue(Config);
+
+    /// <summary>--config, else TIDEMARK_CONFIG, else null (the default path), as every command reads it.</summary>
+    public string? Resolve(ParseResult result, Output.CliConsole console) =>
+        Read(result) ?? (string.IsNullOrWhiteSpace(console.Environment("TIDEMARK_CONFIG")) ? null : console.Environment("TIDEMARK_CONFIG"));
 }

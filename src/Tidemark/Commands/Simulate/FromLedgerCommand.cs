@@ -77,7 +77,14 @@ public static class FromLedgerCommand
             }
 
             var file = result.GetValue(output);
-            using var writer = file is null ? null : new StreamWriter(file);
+            var (writer, cannotWrite) = file is null ? (null, null) : OutFile.Open("--out", file);
+            if (cannotWrite is not null)
+            {
+                console.Fail(cannotWrite.Message);
+                return cannotWrite.ExitCode;
+            }
+
+            using var _ = writer;
             var w = writer ?? console.Out;
             w.WriteLine(TraceFormat.FormatMeta(null, $"exported from the usage ledger {path}"));
             var described = new HashSet<string>(StringComparer.Ordinal);

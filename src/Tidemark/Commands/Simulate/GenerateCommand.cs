@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tidemark.Cli.Commands.Options;
 using Tidemark.Cli.Output;
 using Tidemark.Core.Simulation.Generation;
 using Tidemark.Core.Simulation.Traces;
@@ -24,9 +25,16 @@ public static class GenerateCommand
         command.Options.Add(output);
         command.SetAction(result =>
         {
-            var trace = TraceGenerator.Generate(Presets.Find(result.GetValue(preset)!)!, result.GetValue(seed));
             var path = result.GetValue(output);
-            using var writer = path is null ? null : new StreamWriter(path);
+            var (writer, failure) = path is null ? (null, null) : OutFile.Open("--out", path);
+            if (failure is not null)
+            {
+                console.Fail(failure.Message);
+                return failure.ExitCode;
+            }
+
+            using var _ = writer;
+            var trace = TraceGenerator.Generate(Presets.Find(result.GetValue(preset)!)!, result.GetValue(seed));
             var w = writer ?? console.Out;
             w.WriteLine(TraceFormat.FormatMeta(trace.DiskBytes, trace.Description));
             var described = new HashSet<string>(StringComparer.Ordinal);
