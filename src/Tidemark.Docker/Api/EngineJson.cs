@@ -24,7 +24,7 @@ public static class EngineJson
         }
         catch (JsonException e)
         {
-            return new ApiError(ApiErrorKind.BadResponse, $"{what}: unreadable answer from the daemon: {e.Message}");
+            return new ApiError(ApiErrorKind.BadResponse, $"{what}: unreadable answer from the daemon: {Core.Text.JsonMessages.Describe(e)}");
         }
     }
 

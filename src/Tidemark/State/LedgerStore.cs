@@ -91,7 +91,7 @@ public static class LedgerStore
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
-            return (null, 0, Short(e.Message));
+            return (null, 0, Short(Core.Text.JsonMessages.Describe(e)));
         }
 
         if (LedgerValidation.Problem(doc) is { } problem)

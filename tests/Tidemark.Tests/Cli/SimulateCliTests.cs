@@ -62,7 +62,7 @@ public sealed class SimulateCliTests : IDisposable
         File.WriteAllLines(file, ["{\"kind\":\"meta\",\"disk\":1000}", "{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"tick\"}", "{\"time\": oops}"]);
         var (code, _, err) = await Tidemark("simulate", "run", "--trace", file, "--policy", "floor");
         Assert.Equal(65, code);
-        Assert.Contains($"trace error: {file}: line 3: not a JSON object", err);
+        Assert.Contains($"trace error: {file}: line 3: not a trace line", err);
     }
 
     [Theory]

@@ -23,7 +23,7 @@ public sealed class TraceFormatTests
     }
 
     [Theory]
-    [InlineData("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"tick\"}\n{\"time\":\"2026-01-01T00:05:00Z\",\"kind\":\"tick\"\n", 2, "not a JSON object")]
+    [InlineData("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"tick\"}\n{\"time\":\"2026-01-01T00:05:00Z\",\"kind\":\"tick\"\n", 2, "not a trace line")]
     [InlineData("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"push\"}", 1, "unknown kind \"push\"")]
     [InlineData("{\"kind\":\"tick\"}", 1, "missing \"time\"")]
     [InlineData("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"pull\",\"id\":\"sha256:a\",\"ref\":\"a:1\"}", 1, "has no \"layers\"")]
@@ -53,5 +53,18 @@ public sealed class TraceFormatTests
         Assert.Equal(1000, trace!.DiskBytes);
         Assert.Equal(10, trace.Events[1].Image!.Size);
         Assert.Equal("a:1", trace.Events[1].Image!.Reference);
+    }
+
+    [Theory]
+    // Issue 8: "System.Nullable`1[System.DateTimeOffset]" reached the user.
+    [InlineData("{\"time\":\"yesterday\",\"kind\":\"tick\"}", "field 'time' must be a date and time")]
+    [InlineData("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"meta\",\"disk\":\"big\"}", "field 'disk' must be a whole number")]
+    [InlineData("[1,2]", "not a trace line")]
+    public void A_malformed_line_is_said_without_dotnet_type_names(string line, string expected)
+    {
+        var (_, error) = TraceFormat.Parse([line]);
+        Assert.NotNull(error);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain("System.", error.Message);
     }
 }

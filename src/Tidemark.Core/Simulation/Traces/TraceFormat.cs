@@ -38,7 +38,7 @@ public static class TraceFormat
             }
             catch (JsonException e)
             {
-                return (null, new TraceError(number, $"not a JSON object: {e.Message}"));
+                return (null, new TraceError(number, $"not a trace line: {Text.JsonMessages.Describe(e)}"));
             }
 
             if (line is null)
