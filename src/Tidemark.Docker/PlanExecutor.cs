@@ -10,7 +10,10 @@ namespace Tidemark.Docker;
 /// <param name="Critical">Critical pressure: the plan removes only images by ID while a run may be
 /// live, so the idle and converge gates are not re-checked; what containers use still is.</param>
 /// <param name="LockLost">Says why the run lock no longer protects this run, or null while it does.</param>
-public sealed record ExecutionRules(SwarmRole Role, BusySelector Selector, ProtectList Protect, bool Critical = false, Func<string?>? LockLost = null);
+public sealed record ExecutionRules(SwarmRole Role, BusySelector Selector, ProtectList Protect, bool Critical = false, Func<string?>? LockLost = null)
+{
+    public ConvergeRules Converge { get; init; } = ConvergeRules.Default;
+}
 
 /// <param name="Halt">Why the plan stopped early; every step after it is reported as not attempted.</param>
 public sealed record ExecutionResult(IReadOnlyList<ActionReport> Actions, Halt? Halt);
@@ -86,7 +89,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
         }
 
         var (containers, services) = activity.Value;
-        if (!rules.Critical && GateSet.Recheck(rules.Role, containers, services, rules.Selector).Blocking.FirstOrDefault() is { } gate)
+        if (!rules.Critical && GateSet.Recheck(rules.Role, containers, services, rules.Selector, rules.Converge, clock.GetUtcNow()).Blocking.FirstOrDefault() is { } gate)
         {
             var closed = new Halt(HaltKind.GateClosed, $"gate {gate.Name} closed before this step: {gate.Reason}");
             return (NotAttempted(action, closed), closed);

@@ -42,8 +42,8 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
             ? client.GetDiskUsageAsync(ct)
             : Task.FromResult(ApiResult<DiskUsageResponse>.Ok(new DiskUsageResponse()));
         var servicesTask = daemon.Swarm == SwarmRole.Manager
-            ? client.ListServicesAsync(ct)
-            : Task.FromResult(ApiResult<List<SwarmService>>.Ok([]));
+            ? ReadServicesAsync(ct)
+            : Task.FromResult(ApiResult<List<ServiceRecord>>.Ok([]));
         await Task.WhenAll(containersTask, imagesTask, dfTask, servicesTask).ConfigureAwait(false);
 
         foreach (var error in new[] { containersTask.Result.Error, imagesTask.Result.Error, dfTask.Result.Error, servicesTask.Result.Error })
@@ -61,7 +61,7 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
             disk,
             EngineMapping.Containers(containersTask.Result.Value, df.AllContainers),
             EngineMapping.Images(imagesTask.Result.Value, df.AllImages),
-            servicesTask.Result.Value.Select(EngineMapping.Service).ToList(),
+            servicesTask.Result.Value,
             df.AllBuildCache.Select(EngineMapping.BuildCache).ToList()));
     }
 
@@ -78,17 +78,54 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
         IReadOnlyList<ServiceRecord> services = [];
         if (role == SwarmRole.Manager)
         {
-            var listed = await client.ListServicesAsync(ct).ConfigureAwait(false);
+            var listed = await ReadServicesAsync(ct).ConfigureAwait(false);
             if (!listed.IsOk)
             {
                 return listed.Error!;
             }
 
-            services = listed.Value.Select(EngineMapping.Service).ToList();
+            services = listed.Value;
         }
 
         IReadOnlyList<ContainerRecord> mapped = EngineMapping.Containers(containers.Value, []);
         return ApiResult<(IReadOnlyList<ContainerRecord>, IReadOnlyList<ServiceRecord>)>.Ok((mapped, services));
+    }
+
+    /// <summary>
+    /// The services, and for each one still converging, since when (its tasks are read for that:
+    /// only the converging ones, so a settled swarm costs one call).
+    /// </summary>
+    private async Task<ApiResult<List<ServiceRecord>>> ReadServicesAsync(CancellationToken ct)
+    {
+        var listed = await client.ListServicesAsync(ct).ConfigureAwait(false);
+        if (!listed.IsOk)
+        {
+            return listed.Error!;
+        }
+
+        var services = new List<ServiceRecord>(listed.Value.Count);
+        foreach (var s in listed.Value)
+        {
+            var record = EngineMapping.Service(s);
+            if (record.Converging)
+            {
+                var tasks = await client.ListTasksAsync(s.Id, ct).ConfigureAwait(false);
+                if (!tasks.IsOk)
+                {
+                    return tasks.Error!;
+                }
+
+                var states = tasks.Value.Select(t => new Core.Gates.TaskState(t.Status?.State ?? "", t.Status?.Timestamp));
+                record = record with
+                {
+                    ConvergingSince = Core.Gates.Convergence.Since(record.UpdateInProgress, s.UpdateStatus?.StartedAt, s.UpdatedAt ?? s.CreatedAt, states),
+                };
+            }
+
+            services.Add(record);
+        }
+
+        return ApiResult<List<ServiceRecord>>.Ok(services);
     }
 
     private static DaemonFacts ToDaemonFacts(SystemInfo info, ApiVersion daemonApi)

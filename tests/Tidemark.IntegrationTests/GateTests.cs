@@ -99,4 +99,28 @@ public sealed class GateTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.True(converge.GetProperty("passed").GetBoolean(), run.ToString());
         Assert.Equal("swarm: all 2 services have converged", converge.GetProperty("reason").GetString());
     }
+
+    [Fact]
+    public async Task A_service_that_can_never_converge_stops_holding_the_gate_after_max_wait()
+    {
+        // Issue 8: an image that does not exist kept every prune blocked until critical pressure.
+        Docker.Cli("service", "create", "-d", "--name", "never", "--no-resolve-image", "--replicas", "1",
+            "127.0.0.1:1/does-not/exist:1", "sleep", "3600");
+        Sandbox.FillTo(82);
+        var config = Sandbox.Config("[converge]\nmax_wait = \"8s\"\n");
+
+        var early = await Sandbox.TidemarkAsync("plan", "--json", "--config", config);
+        var gate = early.Gate("converge");
+        Assert.False(gate.GetProperty("passed").GetBoolean(), early.ToString());
+        Assert.Contains("service never has 0/1 tasks running for", gate.GetProperty("reason").GetString());
+
+        await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var late = await Sandbox.TidemarkAsync("plan", "--json", "--config", config);
+
+        gate = late.Gate("converge");
+        Assert.True(gate.GetProperty("passed").GetBoolean(), late.ToString());
+        Assert.Contains("not waiting for never", gate.GetProperty("reason").GetString());
+        Assert.Contains(late.Json.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("warning: service never has been converging for", StringComparison.Ordinal));
+        Assert.Contains("past [converge] max_wait 8s", late.Stderr);
+    }
 }

@@ -14,6 +14,7 @@ public sealed record Settings
     public PruneSettings Prune { get; init; } = new();
     public LedgerSettings Ledger { get; init; } = new();
     public WatchSettings Watch { get; init; } = new();
+    public ConvergeSettings Converge { get; init; } = new();
     public LockSettings Lock { get; init; } = new();
 }
 
@@ -81,6 +82,18 @@ public sealed record WatchSettings
 {
     /// <summary>How often watch mode re-checks the disk when no event prompts it.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed record ConvergeSettings
+{
+    /// <summary>
+    /// A service converging for longer than this (an image that does not exist, a constraint no
+    /// node meets) no longer holds the converge gate. Zero: wait for ever (until critical pressure).
+    /// </summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Regexes on service names that never hold the converge gate (known to be flaky).</summary>
+    public IReadOnlyList<string> IgnoreServices { get; init; } = [];
 }
 
 public sealed record LockSettings

@@ -1,17 +1,45 @@
+using System.Text.RegularExpressions;
+using Tidemark.Core.Configuration;
 using Tidemark.Core.Inventory;
 
 namespace Tidemark.Core.Gates;
 
+/// <summary>The converge gate's settings, compiled: which services never hold it, and how long one may.</summary>
+public sealed class ConvergeRules
+{
+    private ConvergeRules(TimeSpan maxWait, IReadOnlyList<Regex> ignore)
+    {
+        MaxWait = maxWait;
+        Ignore = ignore;
+    }
+
+    public static ConvergeRules Default { get; } = Create(new ConvergeSettings());
+
+    public TimeSpan MaxWait { get; }
+
+    public IReadOnlyList<Regex> Ignore { get; }
+
+    public static ConvergeRules Create(ConvergeSettings settings) => new(
+        settings.MaxWait,
+        settings.IgnoreServices.Select(p => new Regex(p, RegexOptions.CultureInvariant, BusySelector.MatchTimeout)).ToArray());
+}
+
 /// <summary>
 /// Gate 3: nothing converging. A swarm service short of its desired tasks, or mid-update, may be
-/// pulling an image right now.
+/// pulling an image right now. A service that cannot converge must not block every prune: one
+/// converging for longer than [converge] max_wait, or matching [converge] ignore_services, no
+/// longer holds the gate, and the reason says so.
 /// </summary>
 public static class ConvergeGate
 {
     public const string Name = "converge";
     private const int MaxListed = 3;
 
-    public static GateResult Evaluate(SwarmRole role, IReadOnlyList<ServiceRecord> services)
+    public static GateResult Evaluate(SwarmRole role, IReadOnlyList<ServiceRecord> services) =>
+        Evaluate(role, services, ConvergeRules.Default, null);
+
+    /// <param name="now">When the services were read; null: how long they have been converging is not judged.</param>
+    public static GateResult Evaluate(SwarmRole role, IReadOnlyList<ServiceRecord> services, ConvergeRules rules, DateTimeOffset? now)
     {
         switch (role)
         {
@@ -23,34 +51,51 @@ public static class ConvergeGate
         }
 
         var problems = new List<string>();
-        foreach (var s in services)
+        var notWaiting = new List<string>();
+        var warnings = new List<string>();
+        foreach (var s in services.Where(s => s.Converging))
         {
-            if (s.UpdateInProgress)
+            var problem = Problem(s);
+            var ago = s.ConvergingSince is { } since && now is { } n ? n - since : (TimeSpan?)null;
+            var forHow = ago is { } a ? $" for {DurationText.Approximate(a)}" : "";
+            if (BusySelector.FirstMatch(rules.Ignore, s.Name) is { TimedOut: false } ignored)
             {
-                problems.Add($"service {s.Name} {s.UpdateState!.Replace('_', ' ')}");
+                notWaiting.Add($"{s.Name} ({problem}{forHow}; ignore_services {ignored.Pattern})");
             }
-            else if (s.Mode is ServiceMode.Replicated or ServiceMode.Global && s.RunningTasks < s.DesiredTasks)
+            else if (rules.MaxWait > TimeSpan.Zero && ago > rules.MaxWait)
             {
-                problems.Add($"service {s.Name} has {s.RunningTasks}/{s.DesiredTasks} tasks running");
+                notWaiting.Add($"{s.Name} ({problem}{forHow}, past max_wait {DurationText.Format(rules.MaxWait)})");
+                warnings.Add($"service {s.Name} has been converging{forHow} ({problem}), past [converge] max_wait {DurationText.Format(rules.MaxWait)}: " +
+                    "it no longer holds the converge gate; fix or remove it, or list it in [converge] ignore_services");
             }
-            else if (s.Mode is ServiceMode.ReplicatedJob or ServiceMode.GlobalJob && s.RunningTasks > 0)
+            else
             {
-                problems.Add($"job {s.Name} has {s.RunningTasks} tasks running");
+                problems.Add($"{problem}{forHow}");
             }
         }
 
-        if (problems.Count == 0)
+        var skipped = notWaiting.Count == 0 ? "" : $"; not waiting for {List(notWaiting)}";
+        if (problems.Count > 0)
         {
-            return GateResult.Pass(Name, services.Count switch
-            {
-                0 => "swarm: no services",
-                1 => "swarm: the one service has converged",
-                _ => $"swarm: all {services.Count} services have converged",
-            });
+            return GateResult.Block(Name, $"swarm converging: {List(problems)}; a deploy or pull may be in flight{skipped}") with { Warnings = warnings };
         }
 
-        var listed = string.Join(", ", problems.Take(MaxListed));
-        var more = problems.Count > MaxListed ? $" and {problems.Count - MaxListed} more" : "";
-        return GateResult.Block(Name, $"swarm converging: {listed}{more}; a deploy or pull may be in flight");
+        var converged = services.Count(s => !s.Converging);
+        var verdict = services.Count switch
+        {
+            0 => "swarm: no services",
+            1 when converged == 1 => "swarm: the one service has converged",
+            _ when converged == services.Count => $"swarm: all {services.Count} services have converged",
+            _ => $"swarm: {converged} of {services.Count} services have converged",
+        };
+        return GateResult.Pass(Name, verdict + skipped) with { Warnings = warnings };
     }
+
+    private static string Problem(ServiceRecord s) =>
+        s.UpdateInProgress ? $"service {s.Name} {s.UpdateState!.Replace('_', ' ')}"
+        : s.Mode is ServiceMode.ReplicatedJob or ServiceMode.GlobalJob ? $"job {s.Name} has {s.RunningTasks} tasks running"
+        : $"service {s.Name} has {s.RunningTasks}/{s.DesiredTasks} tasks running";
+
+    private static string List(List<string> items) =>
+        string.Join(", ", items.Take(MaxListed)) + (items.Count > MaxListed ? $" and {items.Count - MaxListed} more" : "");
 }

@@ -13,10 +13,10 @@ public sealed record GateOutcome(IReadOnlyList<GateResult> Results)
 
 public static class GateSet
 {
-    public static GateOutcome Evaluate(Snapshot snapshot, Settings settings, BusySelector selector) => new([
+    public static GateOutcome Evaluate(Snapshot snapshot, Settings settings, BusySelector selector, ConvergeRules converge) => new([
         DiskGate.Evaluate(snapshot.Disk, settings.Disk),
         IdleGate.Evaluate(snapshot, selector),
-        ConvergeGate.Evaluate(snapshot.Daemon.Swarm, snapshot.Services),
+        ConvergeGate.Evaluate(snapshot.Daemon.Swarm, snapshot.Services, converge, snapshot.TakenAt),
     ]);
 
     /// <summary>
@@ -27,8 +27,10 @@ public static class GateSet
         SwarmRole role,
         IReadOnlyList<ContainerRecord> containers,
         IReadOnlyList<ServiceRecord> services,
-        BusySelector selector) => new([
+        BusySelector selector,
+        ConvergeRules converge,
+        DateTimeOffset now) => new([
         IdleGate.Evaluate(containers, services, selector),
-        ConvergeGate.Evaluate(role, services),
+        ConvergeGate.Evaluate(role, services, converge, now),
     ]);
 }

@@ -3,6 +3,8 @@ namespace Tidemark.Core.Inventory;
 /// <param name="Image">The image reference in the service spec (may carry a digest).</param>
 /// <param name="Replicas">Desired replicas for replicated services; null for global and job modes.</param>
 /// <param name="UpdateState">The swarm UpdateStatus.State, or null when no update ever ran.</param>
+/// <param name="ConvergingSince">For a service short of its tasks or mid-update: since when, as far as
+/// its spec and tasks tell (<see cref="Gates.Convergence"/>); null when not converging or unknown.</param>
 public sealed record ServiceRecord(
     string Id,
     string Name,
@@ -12,7 +14,8 @@ public sealed record ServiceRecord(
     long? Replicas,
     long RunningTasks,
     long DesiredTasks,
-    string? UpdateState)
+    string? UpdateState,
+    DateTimeOffset? ConvergingSince = null)
 {
     public const string StackLabel = "com.docker.stack.namespace";
 
@@ -28,6 +31,12 @@ public sealed record ServiceRecord(
 
     /// <summary>Update or rollback states in which swarm is still replacing tasks.</summary>
     public bool UpdateInProgress => UpdateState is "updating" or "rollback_started";
+
+    /// <summary>Swarm is still trying to reach what the spec asks: short of tasks, a job running, or mid-update.</summary>
+    public bool Converging =>
+        UpdateInProgress
+        || (Mode is ServiceMode.Replicated or ServiceMode.Global && RunningTasks < DesiredTasks)
+        || (Mode is ServiceMode.ReplicatedJob or ServiceMode.GlobalJob && RunningTasks > 0);
 }
 
 public enum ServiceMode

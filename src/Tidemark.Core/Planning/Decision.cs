@@ -31,6 +31,7 @@ public sealed class Policy
 {
     private readonly Settings _settings;
     private readonly BusySelector _selector;
+    private readonly ConvergeRules _converge;
     private readonly ProtectList _protect;
     private readonly IEvictionOrder _order;
 
@@ -38,6 +39,7 @@ public sealed class Policy
     {
         _settings = settings;
         _selector = BusySelector.Create(settings.Busy);
+        _converge = ConvergeRules.Create(settings.Converge);
         _protect = new ProtectList(settings.Prune.Protect);
         _order = order ?? EvictionOrders.Find(settings.Prune.EvictionOrder) ?? PredictedReuse.Instance;
     }
@@ -46,11 +48,13 @@ public sealed class Policy
 
     public BusySelector Selector => _selector;
 
+    public ConvergeRules Converge => _converge;
+
     public IEvictionOrder Order => _order;
 
     public ProtectList Protect => _protect;
 
-    public GateOutcome EvaluateGates(Snapshot snapshot) => GateSet.Evaluate(snapshot, _settings, _selector);
+    public GateOutcome EvaluateGates(Snapshot snapshot) => GateSet.Evaluate(snapshot, _settings, _selector, _converge);
 
     /// <summary>
     /// True when stage 2 will plan, so the host should gather layer facts first (they cost an
@@ -76,6 +80,14 @@ public sealed class Policy
     public Decision Decide(Snapshot snapshot, UsageView usage)
     {
         var gates = EvaluateGates(snapshot);
+        var decision = Decide(snapshot, usage, gates);
+        // What a gate decided but the operator should act on comes first (a service stuck converging).
+        var warnings = gates.Results.SelectMany(g => g.Warnings).Select(w => "warning: " + w).ToList();
+        return warnings.Count == 0 ? decision : decision with { Notes = [.. warnings, .. decision.Notes] };
+    }
+
+    private Decision Decide(Snapshot snapshot, UsageView usage, GateOutcome gates)
+    {
         if (!gates.AllPassed)
         {
             return IsCritical(snapshot, gates) && usage.Ledger is not null

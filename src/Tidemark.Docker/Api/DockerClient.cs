@@ -87,6 +87,10 @@ public sealed class DockerClient : IDisposable
     public Task<ApiResult<List<SwarmService>>> ListServicesAsync(CancellationToken ct) =>
         GetJsonAsync("services?status=1", DockerJsonContext.Default.ListSwarmService, ct, EngineShape.Services);
 
+    /// <summary>A service's tasks, current and kept in history: when one last started running.</summary>
+    public Task<ApiResult<List<SwarmTask>>> ListTasksAsync(string serviceId, CancellationToken ct) =>
+        GetJsonAsync("tasks?filters=" + Filters(("service", serviceId)), DockerJsonContext.Default.ListSwarmTask, ct, EngineShape.Tasks);
+
     public Task<ApiResult<ImageInspect>> InspectImageAsync(string id, CancellationToken ct) =>
         GetJsonAsync($"images/{Uri.EscapeDataString(id)}/json", DockerJsonContext.Default.ImageInspect, ct);
 

@@ -32,6 +32,9 @@ public static class EngineShape
     public static string? Services(List<SwarmService> services) =>
         services.Any(s => s is null || string.IsNullOrEmpty(s.Id) || s.Spec is null) ? "a service without ID or Spec" : null;
 
+    public static string? Tasks(List<SwarmTask> tasks) =>
+        tasks.Any(t => t is null || string.IsNullOrEmpty(t.Id)) ? "a task without ID" : null;
+
     public static string? History(List<ImageHistoryItem> history) =>
         history.Any(h => h is null || h.Id is null) ? "a history entry without Id" : null;
 

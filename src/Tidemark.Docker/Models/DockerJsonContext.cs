@@ -13,6 +13,7 @@ namespace Tidemark.Docker.Models;
 [JsonSerializable(typeof(List<ImageHistoryItem>))]
 [JsonSerializable(typeof(DiskUsageResponse))]
 [JsonSerializable(typeof(List<SwarmService>))]
+[JsonSerializable(typeof(List<SwarmTask>))]
 [JsonSerializable(typeof(ContainerPruneResponse))]
 [JsonSerializable(typeof(ImagePruneResponse))]
 [JsonSerializable(typeof(BuildPruneResponse))]

@@ -110,6 +110,9 @@ public sealed class SwarmService
 {
     [JsonPropertyName("ID")]
     public string Id { get; set; } = "";
+    public DateTimeOffset? CreatedAt { get; set; }
+    /// <summary>When the spec last changed (a scale, an update): shortness before it is moot.</summary>
+    public DateTimeOffset? UpdatedAt { get; set; }
     public ServiceSpec? Spec { get; set; }
     public UpdateStatus? UpdateStatus { get; set; }
     public ServiceStatus? ServiceStatus { get; set; }
@@ -154,6 +157,24 @@ public sealed class EmptyObject
 public sealed class UpdateStatus
 {
     public string? State { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+}
+
+/// <summary>GET /tasks: only what tells when a service last had a task start running.</summary>
+public sealed class SwarmTask
+{
+    [JsonPropertyName("ID")]
+    public string Id { get; set; } = "";
+    [JsonPropertyName("ServiceID")]
+    public string? ServiceId { get; set; }
+    public string? DesiredState { get; set; }
+    public TaskStatus? Status { get; set; }
+}
+
+public sealed class TaskStatus
+{
+    public string? State { get; set; }
+    public DateTimeOffset? Timestamp { get; set; }
 }
 
 public sealed class ServiceStatus

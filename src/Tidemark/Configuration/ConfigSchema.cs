@@ -106,6 +106,13 @@ public static class ConfigSchema
             (s, v) => s with { Watch = s.Watch with { Interval = Duration(v) } },
             s => Quote(DurationText.Format(s.Watch.Interval))),
 
+        new("converge", "max_wait", ValueKind.Text, v => DurationText.TryParse(Str(v), out var d) && d >= TimeSpan.Zero ? null : "not a duration (use e.g. 1h, 30m; 0s waits for ever)",
+            (s, v) => s with { Converge = s.Converge with { MaxWait = Duration(v) } },
+            s => Quote(DurationText.Format(s.Converge.MaxWait))),
+        new("converge", "ignore_services", ValueKind.TextList, Regexes,
+            (s, v) => s with { Converge = s.Converge with { IgnoreServices = List(v) } },
+            s => Strings(s.Converge.IgnoreServices)),
+
         new("lock", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "tidemark.lock"),
             (s, v) => s with { Lock = s.Lock with { Path = Str(v) } },
             s => Quote(s.Lock.Path)),

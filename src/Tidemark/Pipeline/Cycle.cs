@@ -88,7 +88,7 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         {
             var images = snapshot.Images.GroupBy(i => i.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var executor = new PlanExecutor(client, reader, clock, images);
-            var rules = new ExecutionRules(snapshot.Daemon.Swarm, policy.Selector, policy.Protect, decision.Critical, options.LockLost);
+            var rules = new ExecutionRules(snapshot.Daemon.Swarm, policy.Selector, policy.Protect, decision.Critical, options.LockLost) { Converge = policy.Converge };
             var executed = await executor.ExecuteAsync(decision.Actions, rules, stop, observer is null ? null : observer.Step).ConfigureAwait(false);
             actions = executed.Actions;
             halt = executed.Halt;

@@ -1,3 +1,4 @@
+using Tidemark.Core.Configuration;
 using Tidemark.Core.Gates;
 using Tidemark.Core.Inventory;
 using Tidemark.Tests.Support;
@@ -60,5 +61,64 @@ public sealed class ConvergeGateTests
         var done = new Scene().Service("migrate", mode: ServiceMode.ReplicatedJob, running: 0, desired: 1).Build();
         Assert.False(ConvergeGate.Evaluate(SwarmRole.Manager, running.Services).Passed);
         Assert.True(ConvergeGate.Evaluate(SwarmRole.Manager, done.Services).Passed);
+    }
+}
+
+/// <summary>Issue 8: a service that can never converge must not block every prune.</summary>
+public sealed class ConvergeMaxWaitTests
+{
+    private static readonly DateTimeOffset Now = Tidemark.Tests.Support.Scene.Now;
+
+    private static ServiceRecord Broken(string name, TimeSpan since) =>
+        new($"s-{name}", name, "nope:1", new Dictionary<string, string>(), ServiceMode.Replicated, 1, 0, 1, null, Now - since);
+
+    private static ConvergeRules Rules(string maxWait = "1h", params string[] ignore) =>
+        ConvergeRules.Create(new ConvergeSettings { MaxWait = DurationText.TryParse(maxWait, out var d) ? d : throw new ArgumentException(maxWait), IgnoreServices = ignore });
+
+    [Fact]
+    public void A_service_short_for_less_than_max_wait_blocks_and_says_for_how_long()
+    {
+        var r = ConvergeGate.Evaluate(SwarmRole.Manager, [Broken("api", TimeSpan.FromMinutes(20))], Rules(), Now);
+        Assert.False(r.Passed);
+        Assert.Contains("service api has 0/1 tasks running for 20m", r.Reason);
+    }
+
+    [Fact]
+    public void Past_max_wait_it_no_longer_holds_the_gate_and_a_warning_names_it()
+    {
+        var r = ConvergeGate.Evaluate(SwarmRole.Manager, [Broken("broken", TimeSpan.FromHours(3))], Rules(), Now);
+        Assert.True(r.Passed);
+        Assert.Contains("not waiting for broken (service broken has 0/1 tasks running for 3h, past max_wait 1h)", r.Reason);
+        Assert.Contains("past [converge] max_wait 1h", Assert.Single(r.Warnings));
+    }
+
+    [Fact]
+    public void Ignored_services_never_hold_the_gate()
+    {
+        var r = ConvergeGate.Evaluate(SwarmRole.Manager, [Broken("flaky-canary", TimeSpan.FromSeconds(5))], Rules("1h", "^flaky-"), Now);
+        Assert.True(r.Passed);
+        Assert.Contains("ignore_services ^flaky-", r.Reason);
+    }
+
+    [Fact]
+    public void Max_wait_of_zero_waits_for_ever()
+    {
+        Assert.False(ConvergeGate.Evaluate(SwarmRole.Manager, [Broken("broken", TimeSpan.FromDays(30))], Rules("0s"), Now).Passed);
+    }
+
+    [Fact]
+    public void Unknown_duration_blocks()
+    {
+        var unknown = Broken("api", TimeSpan.Zero) with { ConvergingSince = null };
+        Assert.False(ConvergeGate.Evaluate(SwarmRole.Manager, [unknown], Rules(), Now).Passed);
+    }
+
+    [Fact]
+    public void Converging_since_is_the_later_of_the_spec_change_and_the_last_task_start()
+    {
+        var spec = Now.AddHours(-5);
+        Assert.Equal(spec, Convergence.Since(false, null, spec, [new TaskState("rejected", Now.AddMinutes(-1))]));
+        Assert.Equal(Now.AddMinutes(-3), Convergence.Since(false, null, spec, [new TaskState("running", Now.AddMinutes(-3))]));
+        Assert.Equal(Now.AddMinutes(-7), Convergence.Since(true, Now.AddMinutes(-7), spec, []));
     }
 }
