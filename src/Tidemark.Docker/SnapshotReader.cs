@@ -136,6 +136,6 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
             "active" => SwarmRole.Worker,
             _ => SwarmRole.None,
         };
-        return new DaemonFacts(info.ServerVersion ?? "unknown", daemonApi.ToString(), info.DockerRootDir ?? "", role);
+        return new DaemonFacts(info.ServerVersion ?? "unknown", daemonApi.ToString(), info.DockerRootDir ?? "", role, info.Id ?? "");
     }
 }

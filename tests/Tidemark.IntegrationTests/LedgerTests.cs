@@ -51,4 +51,43 @@ public sealed class LedgerTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Single(Directory.GetFiles(dir, "ledger.json.corrupt-*"));
         Assert.True(JsonDocument.Parse(File.ReadAllText(ledger)).RootElement.GetProperty("images").EnumerateObject().Any());
     }
+
+    [Fact]
+    public async Task The_ledger_holds_the_daemons_id_and_one_written_for_another_daemon_is_not_applied()
+    {
+        var ids = await LoadAsync([FixtureImage.Tagged("ci/mine:1", Now.AddDays(-3))]);
+        var config = Sandbox.Config(QuietDisk);
+        var ledger = Path.Combine(Path.GetDirectoryName(config)!, "ledger.json");
+        await Sandbox.TidemarkAsync("run", "--config", config);
+        var daemonId = JsonDocument.Parse(File.ReadAllText(ledger)).RootElement.GetProperty("daemonId").GetString();
+        Assert.Equal(Docker.Cli("info", "--format", "{{.ID}}"), daemonId);
+
+        // The same file, as another daemon would have written it: its history must not apply here.
+        File.WriteAllText(ledger, File.ReadAllText(ledger).Replace(daemonId!, "ZZZZ:another-daemon", StringComparison.Ordinal));
+        var run = await Sandbox.TidemarkAsync("run", "--config", config);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("written for another daemon", run.Stderr);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(config)!, "ledger.json.corrupt-*"));
+        Assert.Equal(daemonId, JsonDocument.Parse(File.ReadAllText(ledger)).RootElement.GetProperty("daemonId").GetString());
+        Assert.True(Entry(ledger, ids[0]).GetProperty("firstSeen").GetDateTimeOffset() > Now.AddMinutes(-1));
+    }
+
+    [Fact]
+    public async Task Images_a_run_removes_leave_the_ledger_at_the_end_of_that_run()
+    {
+        var ids = await LoadAsync([
+            FixtureImage.Tagged("ci/goes:1", Now.AddDays(-10), new Layer("ledger-goes", 3_000_000)),
+            FixtureImage.Tagged("ci/stays:1", Now.AddDays(-10), new Layer("ledger-stays", 3_000_000)),
+        ]);
+        var config = await KnownAndUnderPressureAsync(1, pruneKeys: "protect = [\"ci/stays:*\"]\n");
+        var ledger = Path.Combine(Path.GetDirectoryName(config)!, "ledger.json");
+
+        var run = await Sandbox.TidemarkAsync("run", "--json", "--config", config);
+
+        Assert.Equal("done", Assert.Single(run.Actions).GetProperty("status").GetString());
+        var images = JsonDocument.Parse(File.ReadAllText(ledger)).RootElement.GetProperty("images");
+        Assert.False(images.TryGetProperty(ids[0], out _));
+        Assert.True(images.TryGetProperty(ids[1], out _));
+    }
 }

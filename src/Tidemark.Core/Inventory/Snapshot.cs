@@ -13,7 +13,8 @@ public sealed record Snapshot(
     IReadOnlyList<ServiceRecord> Services,
     IReadOnlyList<BuildCacheRecord> BuildCache);
 
-public sealed record DaemonFacts(string Version, string ApiVersion, string DataRoot, SwarmRole Swarm);
+/// <param name="Id">The daemon's ID (`GET /info` `ID`): whose history a usage ledger holds.</param>
+public sealed record DaemonFacts(string Version, string ApiVersion, string DataRoot, SwarmRole Swarm, string Id = "");
 
 public enum SwarmRole
 {

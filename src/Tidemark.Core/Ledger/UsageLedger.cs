@@ -95,6 +95,18 @@ public sealed class UsageLedger
         return uses;
     }
 
+    /// <summary>The daemon whose history this is (its `GET /info` ID); null until a snapshot says.</summary>
+    public string? DaemonId { get; set; }
+
+    /// <summary>Drops the entries of images the daemon no longer holds (after a run removed some).</summary>
+    public void Retain(IReadOnlySet<string> present)
+    {
+        foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
+        {
+            _entries.Remove(gone);
+        }
+    }
+
     /// <summary>The time up to which daemon events have been applied; the next replay starts here.</summary>
     public DateTimeOffset? EventsSeenUntil { get; private set; }
 

@@ -6,6 +6,9 @@ namespace Tidemark.Docker.Models;
 
 public sealed class SystemInfo
 {
+    /// <summary>The daemon's own ID: it changes when the daemon is reinstalled or its data root replaced.</summary>
+    [JsonPropertyName("ID")]
+    public string? Id { get; set; }
     public string? DockerRootDir { get; set; }
     public string? ServerVersion { get; set; }
     public SwarmInfo? Swarm { get; set; }

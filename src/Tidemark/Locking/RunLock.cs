@@ -67,8 +67,9 @@ public sealed class RunLock : IDisposable
             var locked = Posix.TryLockExclusive(fd);
             if (locked == Posix.EWouldBlock)
             {
+                var holder = Holder(handle);
                 handle.Dispose();
-                return (null, new CommandFailure(ExitCodes.TempFail, $"another tidemark run holds the lock {path}; try again when it finishes"));
+                return (null, new CommandFailure(ExitCodes.TempFail, $"another tidemark run{holder} holds the lock {path}; try again when it finishes"));
             }
 
             if (locked != 0)
@@ -96,6 +97,22 @@ public sealed class RunLock : IDisposable
         : $"the lock file {Path} was removed or replaced while this run held it, so another run may be acting beside it";
 
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>" (PID 1234)" from the holder's lock file, or "" when it does not say.</summary>
+    private static string Holder(SafeFileHandle handle)
+    {
+        try
+        {
+            var buffer = new byte[32];
+            var n = RandomAccess.Read(handle, buffer, 0);
+            var text = Encoding.ASCII.GetString(buffer, 0, n).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? $" (PID {pid})" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 
     private static CommandFailure IoFailure(string path, string why) =>
         new(ExitCodes.IoError, $"cannot create the lock file {path}: {why} (set [lock] path to a writable place)");

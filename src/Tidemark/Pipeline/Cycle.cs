@@ -66,6 +66,11 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         }
 
         ledger.Observe(snapshot);
+        if (ledger.DaemonId is null && snapshot.Daemon.Id.Length > 0)
+        {
+            ledger.DaemonId = snapshot.Daemon.Id;
+        }
+
         IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> layers = new Dictionary<string, IReadOnlyList<LayerFact>>();
         if (ledgerReadable && policy.NeedsLayerFacts(snapshot))
         {
@@ -101,6 +106,13 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
             if (StatVfs.TryRead(snapshot.Disk.Path, out var after, out _))
             {
                 diskAfter = after;
+            }
+
+            // The ledger forgets what this run removed now, not at the next snapshot: an export
+            // or a look at the file must not show images the daemon no longer holds.
+            if (actions.Any(a => a.Status == ActionStatus.Done) && await client.ListImagesAsync(CancellationToken.None).ConfigureAwait(false) is { IsOk: true } left)
+            {
+                ledger.Retain(left.Value.Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
             }
         }
         else

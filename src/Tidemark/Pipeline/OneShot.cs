@@ -49,7 +49,14 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
 
                 using (client)
                 {
-                    var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow(), setAside: mutates);
+                    // Whose history the ledger holds: another daemon's is set aside, not applied.
+                    var info = await client!.GetInfoAsync(shutdown.Token).ConfigureAwait(false);
+                    if (!info.IsOk)
+                    {
+                        return output.Fail(Session.FromApi(info.Error!));
+                    }
+
+                    var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow(), setAside: mutates, daemonId: info.Value.Id);
                     if (ledger.Error is not null)
                     {
                         return output.Fail(new CommandFailure(ExitCodes.IoError, ledger.Error));

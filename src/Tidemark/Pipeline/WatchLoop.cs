@@ -84,6 +84,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                 }
 
                 backoff = TimeSpan.FromSeconds(1);
+                ledger = await LedgerForAsync(client, ledger, stop).ConfigureAwait(false);
                 var lost = await WatchConnectedAsync(client, ledger, () => lastSave, t => lastSave = t, stop).ConfigureAwait(false);
                 if (lost is not null && !stop.IsCancellationRequested && _lockLostReason is null)
                 {
@@ -108,6 +109,23 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         Say("stopped", saveError is null ? $"stopping{why}: ledger saved to {settings.Ledger.Path}" : $"stopping{why}: {saveError}",
             saveError is null ? LogLevel.Info : LogLevel.Error);
         return saveError is null ? ExitCodes.Ok : ExitCodes.IoError;
+    }
+
+    /// <summary>
+    /// The ledger for the daemon now answering: a daemon reinstalled while watch ran (another ID)
+    /// does not inherit the old one's history; that ledger is set aside and a new one begins.
+    /// </summary>
+    private async Task<UsageLedger> LedgerForAsync(DockerClient client, UsageLedger ledger, CancellationToken stop)
+    {
+        var info = await client.GetInfoAsync(stop).ConfigureAwait(false);
+        if (!info.IsOk || LedgerStore.OtherDaemon(ledger, info.Value.Id) is not { } other)
+        {
+            return ledger;
+        }
+
+        Warn(LedgerStore.SetAside(settings.Ledger.Path, clock.GetUtcNow(), other));
+        _ledgerReadable = false;
+        return new UsageLedger { DaemonId = info.Value.Id };
     }
 
     private bool LockLost()

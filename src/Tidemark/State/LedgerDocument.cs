@@ -6,7 +6,8 @@ namespace Tidemark.Cli.State;
 // missing a field is found by LedgerValidation and set aside, not filled with silent defaults
 // (a missing lastUsed must not read as "used in year 1").
 
-public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument?>? Images);
+/// <param name="DaemonId">The daemon the history belongs to; absent in ledgers written before it was kept.</param>
+public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument?>? Images, string? DaemonId = null);
 
 public sealed record LedgerImageDocument(
     DateTimeOffset? FirstSeen,

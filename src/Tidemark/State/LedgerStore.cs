@@ -33,7 +33,8 @@ public static class LedgerStore
     private static readonly UnixFileMode PrivateDirectory = PrivateFile | UnixFileMode.UserExecute;
 
     /// <param name="setAside">Move an unusable file aside (run, watch); plan and --dry-run only say they would.</param>
-    public static LedgerLoad Load(string path, DateTimeOffset now, bool setAside = true)
+    /// <param name="daemonId">The daemon's ID: a ledger written for another daemon is set aside, not applied.</param>
+    public static LedgerLoad Load(string path, DateTimeOffset now, bool setAside = true, string? daemonId = null)
     {
         if (Directory.Exists(path))
         {
@@ -70,6 +71,11 @@ public static class LedgerStore
         if (parsed.Problem is { } problem)
         {
             return Unusable(path, now, setAside, problem);
+        }
+
+        if (OtherDaemon(parsed.Ledger!, daemonId) is { } other)
+        {
+            return Unusable(path, now, setAside, other);
         }
 
         var warnings = parsed.Clamped > 0
@@ -151,6 +157,18 @@ public static class LedgerStore
         }
     }
 
+    /// <summary>Why a ledger is another daemon's history, or null when it is this one's (or says nothing).</summary>
+    public static string? OtherDaemon(UsageLedger ledger, string? daemonId) =>
+        ledger.DaemonId is { Length: > 0 } written && daemonId is { Length: > 0 } && written != daemonId
+            ? $"written for another daemon ({Shorten(written)}; this one is {Shorten(daemonId)}): two daemons must not share a history"
+            : null;
+
+    /// <summary>Moves a ledger that no longer applies aside, as an unusable one is; the warning says where.</summary>
+    public static string SetAside(string path, DateTimeOffset now, string why) =>
+        Unusable(path, now, setAside: true, why).Warnings[0];
+
+    private static string Shorten(string id) => id.Length > 20 ? id[..20] + "…" : id;
+
     private static LedgerLoad Fail(string path, string why) =>
         new(new UsageLedger(), false, [], $"usage ledger {path} {why}");
 
@@ -201,7 +219,7 @@ public static class LedgerStore
             },
             StringComparer.Ordinal);
         var seen = doc.EventsSeenUntil is { } until ? Clamp(until) : (DateTimeOffset?)null;
-        return (new UsageLedger(entries, seen), clamped);
+        return (new UsageLedger(entries, seen) { DaemonId = doc.DaemonId }, clamped);
     }
 
     private static LedgerDocument ToDocument(UsageLedger ledger) => new(
@@ -215,7 +233,8 @@ public static class LedgerStore
                 kv.Value.UseCount,
                 kv.Value.References.Select(r => (string?)r).ToList(),
                 [.. kv.Value.RecentUses],
-                kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList())));
+                kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList())),
+        ledger.DaemonId);
 
     private static bool TryMove(string from, string to)
     {

@@ -167,5 +167,35 @@ public sealed class LedgerStoreTests : IDisposable
         Assert.Equal("precious", File.ReadAllText(victim));
     }
 
+    // Issue 8: a ledger knows whose history it holds.
+    [Fact]
+    public void A_ledger_written_for_another_daemon_is_set_aside_not_applied()
+    {
+        var ledger = new UsageLedger { DaemonId = "AAAA:one-daemon" };
+        ledger.Apply(new UsageEvent(Scene.Now, UsageKind.ContainerCreated, "sha256:aa", "app:1"));
+        Assert.Null(LedgerStore.Save(PathOf(), ledger));
+
+        var other = LedgerStore.Load(PathOf(), Scene.Now, daemonId: "BBBB:another-daemon");
+
+        Assert.False(other.Readable);
+        Assert.Empty(other.Ledger.Entries);
+        Assert.Contains("written for another daemon", Assert.Single(other.Warnings));
+        Assert.False(File.Exists(PathOf()));
+    }
+
+    [Fact]
+    public void The_same_daemon_or_a_ledger_that_does_not_say_is_applied()
+    {
+        var ledger = new UsageLedger { DaemonId = "AAAA:one-daemon" };
+        ledger.Apply(new UsageEvent(Scene.Now, UsageKind.ContainerCreated, "sha256:aa", "app:1"));
+        Assert.Null(LedgerStore.Save(PathOf(), ledger));
+        var same = LedgerStore.Load(PathOf(), Scene.Now.AddHours(1), daemonId: "AAAA:one-daemon");
+        Assert.True(same.Readable);
+        Assert.Equal("AAAA:one-daemon", same.Ledger.DaemonId);
+
+        Assert.Null(LedgerStore.Save(PathOf(), new UsageLedger()));
+        Assert.True(LedgerStore.Load(PathOf(), Scene.Now, daemonId: "BBBB:another-daemon").Readable);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -18,6 +18,8 @@ public sealed class RunLockTests : IDisposable
         var (second, held) = RunLock.TryAcquire(PathOf());
         Assert.Null(second);
         Assert.Equal(ExitCodes.TempFail, held!.ExitCode);
+        // Issue 8: the message names the holder.
+        Assert.Contains($"(PID {Environment.ProcessId})", held.Message);
         first!.Dispose();
         var (third, _) = RunLock.TryAcquire(PathOf());
         Assert.NotNull(third);
