@@ -11,8 +11,9 @@ namespace Tidemark.Docker;
 public sealed class LayerFactsReader(DockerClient client)
 {
     /// <returns>Facts for every image that still exists; images removed meanwhile are left out.</returns>
+    /// <param name="progress">Told (done, to read) before the first read and then as reads complete, for a store large enough to take a while.</param>
     public async Task<ApiResult<Dictionary<string, IReadOnlyList<LayerFact>>>> ReadAsync(
-        IEnumerable<string> imageIds, UsageLedger ledger, CancellationToken ct)
+        IEnumerable<string> imageIds, UsageLedger ledger, CancellationToken ct, Action<int, int>? progress = null)
     {
         var facts = new Dictionary<string, IReadOnlyList<LayerFact>>(StringComparer.Ordinal);
         var missing = new List<string>();
@@ -29,6 +30,8 @@ public sealed class LayerFactsReader(DockerClient client)
         }
 
         // A few at a time: the daemon serves them in parallel, and a big store is read once.
+        progress?.Invoke(0, missing.Count);
+        var done = 0;
         using var gate = new SemaphoreSlim(8);
         var reads = missing.Select(async id =>
         {
@@ -40,6 +43,7 @@ public sealed class LayerFactsReader(DockerClient client)
             finally
             {
                 gate.Release();
+                progress?.Invoke(Interlocked.Increment(ref done), missing.Count);
             }
         }).ToList();
 

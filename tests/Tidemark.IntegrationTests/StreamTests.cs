@@ -86,5 +86,8 @@ public sealed class StreamTests(Sandbox sandbox) : IntegrationTest(sandbox)
 
         Assert.True(seenWhileRunning, "the removals were only printed at the end:\n" + run.Output);
         Assert.Equal(120, run.Lines.Count(l => l.Contains("stage 2 image           removed", StringComparison.Ordinal)));
+        // Reading 120 images' layers for the first time says so, before the plan.
+        Assert.Contains(run.Lines, l => l.StartsWith("reading the layers of 120 images", StringComparison.Ordinal));
+        Assert.Contains(run.Lines, l => l == "read the layers of 120 of 120 images");
     }
 }

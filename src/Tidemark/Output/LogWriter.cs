@@ -50,14 +50,15 @@ public sealed class LogWriter(CliConsole console, LogFormat format, bool verbose
     public bool Shows(LogLevel level) => level != LogLevel.Debug || verbose || format != LogFormat.Text;
 
     /// <param name="line">Already safe to print (<see cref="Safe.Line"/>).</param>
-    public void Write(LogLevel level, string line)
+    /// <param name="stderr">Keep stdout for a JSON document: this line is a diagnostic whatever its level.</param>
+    public void Write(LogLevel level, string line, bool stderr = false)
     {
         if (!Shows(level))
         {
             return;
         }
 
-        var writer = level <= LogLevel.Warning ? console.Error : console.Out;
+        var writer = stderr || level <= LogLevel.Warning ? console.Error : console.Out;
         switch (format)
         {
             case LogFormat.Journal:

@@ -39,6 +39,13 @@ public sealed class ReportOutput(CliConsole console, bool json, bool verbose, Lo
         Write(execute ? HumanReport.Review(planned, verbose, _paint) : HumanReport.Plan(planned, verbose, _paint));
     }
 
+    /// <summary>Progress of slow reading: an info line, never part of the JSON document.</summary>
+    public void Progress(string line)
+    {
+        // With --json stdout holds only the document: progress is a diagnostic then.
+        log.Write(LogLevel.Info, Safe.Line($"{line}"), stderr: json);
+    }
+
     /// <summary>One step, as soon as it is done.</summary>
     public void Step(ActionReport step)
     {
@@ -127,4 +134,6 @@ public sealed class ReportObserver(ReportOutput output, string configSource, str
     public void Planned(RunReport planned) => output.Planned(planned, configSource, endpoint);
 
     public void Step(ActionReport step) => output.Step(step);
+
+    public void Progress(string line) => output.Progress(line);
 }

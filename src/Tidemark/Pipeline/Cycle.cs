@@ -24,6 +24,9 @@ public interface ICycleObserver
 
     /// <summary>One step, as soon as it is done.</summary>
     void Step(ActionReport step);
+
+    /// <summary>A line of progress on slow reading (layers of a large store).</summary>
+    void Progress(string line);
 }
 
 /// <summary>
@@ -32,6 +35,27 @@ public interface ICycleObserver
 /// </summary>
 public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock)
 {
+    /// <summary>Beyond this many images to inspect, reading layers says how it is going.</summary>
+    private const int SlowRead = 50;
+
+    /// <summary>One line when a slow read starts and one per 10 % after it; nothing for a few images.</summary>
+    private static Action<int, int>? ReadingProgress(ICycleObserver? observer) => observer is null ? null : (done, total) =>
+    {
+        if (total < SlowRead)
+        {
+            return;
+        }
+
+        if (done == 0)
+        {
+            observer.Progress($"reading the layers of {total} images not in the ledger yet (once per image; cached for the next runs)");
+        }
+        else if (done % Math.Max(1, total / 10) == 0 || done == total)
+        {
+            observer.Progress($"read the layers of {done} of {total} images");
+        }
+    };
+
     /// <summary>
     /// Reading is abandoned at once when <paramref name="stop"/> fires (an OperationCanceledException
     /// reaches the caller, nothing having been removed); once removals have begun, the executor
@@ -74,7 +98,7 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> layers = new Dictionary<string, IReadOnlyList<LayerFact>>();
         if (ledgerReadable && policy.NeedsLayerFacts(snapshot))
         {
-            var facts = await new LayerFactsReader(client).ReadAsync(snapshot.Images.Select(i => i.Id), ledger, ct).ConfigureAwait(false);
+            var facts = await new LayerFactsReader(client).ReadAsync(snapshot.Images.Select(i => i.Id), ledger, ct, ReadingProgress(observer)).ConfigureAwait(false);
             if (!facts.IsOk)
             {
                 return facts.Error!;

@@ -22,6 +22,12 @@ public sealed class QuietCycleObserver(ICycleObserver inner, string? lastVerdict
         }
     }
 
+    public void Progress(string line)
+    {
+        // Reading a large store's layers happens before anything is shown: say it anyway, it is slow.
+        inner.Progress(line);
+    }
+
     public void Step(ActionReport step)
     {
         if (Shown)
