@@ -22,6 +22,7 @@ public static class JsonReport
     {
         var doc = new ReportDocument(
             jsonEvent,
+            jsonEvent is null ? null : report.Stage2?.Now ?? DateTimeOffset.UtcNow,
             report.Command,
             version,
             configSource,
@@ -107,6 +108,7 @@ public static class JsonReport
 
 public sealed record ReportDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Event,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Time,
     string Command,
     string Version,
     string Config,
