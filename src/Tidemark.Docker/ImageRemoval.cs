@@ -14,6 +14,8 @@ public enum RemovalOutcome
     /// <summary>404: someone else removed it first.</summary>
     Gone,
     Failed,
+    /// <summary>Told to stop before the delete: some references may be gone, the image stays.</summary>
+    Stopped,
 }
 
 /// <param name="Untagged">References removed before the outcome; non-empty on a refusal means the
@@ -28,13 +30,33 @@ public sealed record Removal(RemovalOutcome Outcome, int ImagesRemoved, string? 
 /// </summary>
 public sealed class ImageRemoval(DockerClient client, IReadOnlyDictionary<string, ImageRecord> known)
 {
-    public async Task<Removal> RemoveAsync(string id, CancellationToken ct)
+    /// <param name="stop">No new call starts once it is requested: the references dropped so far are reported.</param>
+    public async Task<Removal> RemoveAsync(string id, IStopRequest stop, CancellationToken ct)
     {
         var untagged = new List<string>();
         if (known.TryGetValue(id, out var image))
         {
             foreach (var reference in ReferencesToDrop(image))
             {
+                if (stop.Token.IsCancellationRequested)
+                {
+                    return new Removal(RemovalOutcome.Stopped, 0, null, null, untagged);
+                }
+
+                // The plan's references may be stale: a tag moved to a newer image since would
+                // make this untag delete that image if it were its last name. Only a reference
+                // that still names this image is dropped.
+                var named = await client.InspectImageAsync(reference, ct).ConfigureAwait(false);
+                if (!named.IsOk || named.Value.Id != id)
+                {
+                    if (named.IsOk || named.Error!.Kind == ApiErrorKind.NotFound)
+                    {
+                        continue;
+                    }
+
+                    return Refusal(named.Error!, untagged);
+                }
+
                 var untag = await client.RemoveImageAsync(reference, ct).ConfigureAwait(false);
                 if (untag.IsOk)
                 {
@@ -46,6 +68,11 @@ public sealed class ImageRemoval(DockerClient client, IReadOnlyDictionary<string
                     return Refusal(untag.Error, untagged);
                 }
             }
+        }
+
+        if (stop.Token.IsCancellationRequested)
+        {
+            return new Removal(RemovalOutcome.Stopped, 0, null, null, untagged);
         }
 
         var r = await client.RemoveImageAsync(id, ct).ConfigureAwait(false);

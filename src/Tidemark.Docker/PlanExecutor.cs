@@ -53,7 +53,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             using var onStop = stop.Token.Register(() => call.CancelAfter(Grace));
             try
             {
-                var (report, stepHalt) = await StepAsync(action, rules, call.Token).ConfigureAwait(false);
+                var (report, stepHalt) = await StepAsync(action, rules, stop, call.Token).ConfigureAwait(false);
                 reports.Add(report);
                 halt = stepHalt;
             }
@@ -79,7 +79,8 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     private static ActionReport NotAttempted(PlannedAction action, Halt halt) =>
         new(action, ActionStatus.Skipped, null, null, $"not attempted: {halt.Reason}");
 
-    private async Task<(ActionReport Report, Halt? Halt)> StepAsync(PlannedAction action, ExecutionRules rules, CancellationToken ct)
+    /// <param name="stop">Checked before every further call that changes something within the step.</param>
+    private async Task<(ActionReport Report, Halt? Halt)> StepAsync(PlannedAction action, ExecutionRules rules, IStopRequest stop, CancellationToken ct)
     {
         var activity = await reader.ReadActivityAsync(rules.Role, ct).ConfigureAwait(false);
         if (!activity.IsOk)
@@ -98,9 +99,9 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
         var report = action.Kind switch
         {
             ActionKind.PruneContainers => await PruneContainersAsync(action, ct).ConfigureAwait(false),
-            ActionKind.PruneDanglingImages => await PruneDanglingAsync(action, containers, services, rules.Protect, ct).ConfigureAwait(false),
+            ActionKind.PruneDanglingImages => await PruneDanglingAsync(action, containers, services, rules.Protect, stop, ct).ConfigureAwait(false),
             ActionKind.PruneBuildCache => await PruneBuildCacheAsync(action, ct).ConfigureAwait(false),
-            ActionKind.RemoveImage => await RemoveImageAsync(action, containers, services, ct).ConfigureAwait(false),
+            ActionKind.RemoveImage => await RemoveImageAsync(action, containers, services, stop, ct).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"unknown action kind {action.Kind}"),
         };
         return (report, report.Status == ActionStatus.Failed
@@ -127,7 +128,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     /// needed; otherwise the planned images are removed one by one.
     /// </summary>
     private async Task<ActionReport> PruneDanglingAsync(
-        PlannedAction action, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ServiceRecord> services, ProtectList protect, CancellationToken ct)
+        PlannedAction action, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ServiceRecord> services, ProtectList protect, IStopRequest stop, CancellationToken ct)
     {
         var listed = await client.ListImagesAsync(ct).ConfigureAwait(false);
         if (!listed.IsOk)
@@ -144,13 +145,33 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             return r.IsOk ? Done(action, r.Value.SpaceReclaimed, _removal.ImagesAmong(r.Value.ImagesDeleted)) : Failed(action, r.Error!);
         }
 
-        var takes = Stage1Planner.DanglingPruneTakes(now, containers, Until(action)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        // Only what is still dangling and unused, and not what a service or protect glob needs
+        // now: the image that made the endpoint unsafe is among the planned ones when a service
+        // named it since the plan.
+        var takes = Stage1Planner.DanglingPruneTakes(now, containers, Until(action)).ToDictionary(i => i.Id, StringComparer.Ordinal);
         var removed = 0;
         long bytes = 0;
-        var refused = new List<string>();
-        foreach (var item in action.Items.Where(i => takes.Contains(i.Id)))
+        var kept = new List<string>();
+        foreach (var item in action.Items)
         {
-            var removal = await _removal.RemoveAsync(item.Id, ct).ConfigureAwait(false);
+            if (!takes.TryGetValue(item.Id, out var image))
+            {
+                continue;
+            }
+
+            if (Stage1Planner.NeededBy(image, services, protect) is { } why)
+            {
+                kept.Add($"{item.Name} ({why})");
+                continue;
+            }
+
+            if (stop.Token.IsCancellationRequested)
+            {
+                kept.Add($"the rest (stopped by {stop.Reason})");
+                break;
+            }
+
+            var removal = await _removal.RemoveAsync(item.Id, stop, ct).ConfigureAwait(false);
             switch (removal.Outcome)
             {
                 case RemovalOutcome.Removed:
@@ -158,19 +179,20 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
                     bytes += item.Bytes;
                     break;
                 case RemovalOutcome.Failed:
-                    return Failed(action, removal.Error!, $"after {removed} removed one by one ({conflict}): ");
+                    return new ActionReport(action, ActionStatus.Failed, bytes, removed,
+                        $"after {removed} removed one by one ({conflict}): {removal.Error!.Message}{Unknown(removal.Error)}");
                 default:
-                    refused.Add($"{item.Name}: {removal.Message}");
+                    kept.Add($"{item.Name}: {removal.Message}");
                     break;
             }
         }
 
-        var note = $"one by one: {conflict}" + (refused.Count > 0 ? $"; the daemon kept {string.Join("; ", refused)}" : "");
+        var note = $"one by one: {conflict}" + (kept.Count > 0 ? $"; kept {string.Join("; ", kept)}" : "");
         return new ActionReport(action, ActionStatus.Done, bytes, removed, note);
     }
 
     private async Task<ActionReport> RemoveImageAsync(
-        PlannedAction action, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ServiceRecord> services, CancellationToken ct)
+        PlannedAction action, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ServiceRecord> services, IStopRequest stop, CancellationToken ct)
     {
         var item = action.Items.Single();
         // Untagging by name is not refused for an image in use while it keeps another name, so
@@ -186,7 +208,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             return new ActionReport(action, ActionStatus.Skipped, null, 0, $"service {service.Name} names it since the plan was made", InUse: true);
         }
 
-        var removal = await _removal.RemoveAsync(item.Id, ct).ConfigureAwait(false);
+        var removal = await _removal.RemoveAsync(item.Id, stop, ct).ConfigureAwait(false);
         var lost = removal.Untagged.Count > 0 ? $" (it had already lost {string.Join(", ", removal.Untagged)})" : "";
         return removal.Outcome switch
         {
@@ -197,6 +219,8 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
                 $"the daemon refused (409, a container uses it since the plan was made): {removal.Message}{lost}", InUse: true),
             RemovalOutcome.Refused => new ActionReport(action, ActionStatus.Skipped, null, 0, $"the daemon refused (409): {removal.Message}{lost}"),
             RemovalOutcome.Gone => new ActionReport(action, ActionStatus.Skipped, null, 0, "already gone (404)"),
+            RemovalOutcome.Stopped => new ActionReport(action, ActionStatus.Interrupted, null, 0,
+                $"stopped by {stop.Reason} before its delete{lost}; the image stays"),
             _ => Failed(action, removal.Error!, lost.Length > 0 ? $"after untagging {string.Join(", ", removal.Untagged)}: " : ""),
         };
     }
@@ -211,7 +235,10 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     /// daemon may have done it anyway, and the line says so.</summary>
     private static ActionReport Failed(PlannedAction action, ApiError error, string prefix = "") =>
         new(action, ActionStatus.Failed, null, null, prefix + error.Message +
-            (error.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout or ApiErrorKind.BadResponse && !prefix.StartsWith("not attempted", StringComparison.Ordinal)
-                ? " (whether the daemon carried it out is unknown)"
-                : ""));
+            (prefix.StartsWith("not attempted", StringComparison.Ordinal) ? "" : Unknown(error)));
+
+    private static string Unknown(ApiError error) =>
+        error.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout or ApiErrorKind.BadResponse
+            ? " (whether the daemon carried it out is unknown)"
+            : "";
 }

@@ -175,7 +175,7 @@ public static class Stage1Planner
     }
 
     /// <summary>Why a dangling image must stay though nothing runs it, or null.</summary>
-    private static string? NeededBy(ImageRecord image, IReadOnlyList<ServiceRecord> services, ProtectList protect)
+    public static string? NeededBy(ImageRecord image, IReadOnlyList<ServiceRecord> services, ProtectList protect)
     {
         foreach (var service in services)
         {
