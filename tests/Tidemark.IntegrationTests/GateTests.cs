@@ -123,4 +123,23 @@ public sealed class GateTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Contains(late.Json.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("warning: service never has been converging for", StringComparison.Ordinal));
         Assert.Contains("past [converge] max_wait 8s", late.Stderr);
     }
+
+    [Fact]
+    public async Task A_replica_that_just_failed_holds_the_gate_though_the_service_is_older_than_max_wait()
+    {
+        // Review of issue 8: its clock once ran from the spec change, so this service passed.
+        await LoadAsync([FixtureImage.Tagged("ci/steady:1", Now.AddDays(-3), new Layer("steady", 1_000_000))]);
+        Docker.Cli("service", "create", "-d", "--name", "steady", "--replicas", "2", "--restart-delay", "30s", "ci/steady:1", "sleep", "3600");
+        FixtureDocker.WaitUntil(() => Docker.Lines("ps", "-q", "--filter", "label=com.docker.swarm.service.name=steady").Count == 2, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        Docker.Cli("kill", Docker.Lines("ps", "-q", "--filter", "label=com.docker.swarm.service.name=steady")[0]);
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Sandbox.FillTo(82);
+
+        var plan = await Sandbox.TidemarkAsync("plan", "--json", "--config", Sandbox.Config("[converge]\nmax_wait = \"5s\"\n"));
+
+        var gate = plan.Gate("converge");
+        Assert.False(gate.GetProperty("passed").GetBoolean(), plan.ToString());
+        Assert.Contains("service steady has 1/2 tasks running for", gate.GetProperty("reason").GetString());
+    }
 }

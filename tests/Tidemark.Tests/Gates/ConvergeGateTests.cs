@@ -114,11 +114,16 @@ public sealed class ConvergeMaxWaitTests
     }
 
     [Fact]
-    public void Converging_since_is_the_later_of_the_spec_change_and_the_last_task_start()
+    public void Converging_since_is_the_later_of_the_spec_change_and_the_last_lost_replica()
     {
         var spec = Now.AddHours(-5);
-        Assert.Equal(spec, Convergence.Since(false, null, spec, [new TaskState("rejected", Now.AddMinutes(-1))]));
-        Assert.Equal(Now.AddMinutes(-3), Convergence.Since(false, null, spec, [new TaskState("running", Now.AddMinutes(-3))]));
+        // Never started (rejected: no such image; pending: no node): converging since the spec.
+        Assert.Equal(spec, Convergence.Since(false, null, spec, [new TaskState("rejected", Now.AddMinutes(-1)), new TaskState("pending", Now.AddMinutes(-1))]));
+        // A replica that ran for days and just failed: converging since it failed, not since the
+        // spec (the review's case: it passed the gate while its restart pulled).
+        Assert.Equal(Now.AddMinutes(-1), Convergence.Since(false, null, spec,
+            [new TaskState("running", Now.AddDays(-3)), new TaskState("failed", Now.AddMinutes(-1))]));
+        Assert.Equal(spec, Convergence.Since(false, null, spec, [new TaskState("running", Now.AddMinutes(-3))]));
         Assert.Equal(Now.AddMinutes(-7), Convergence.Since(true, Now.AddMinutes(-7), spec, []));
     }
 }
