@@ -21,6 +21,7 @@ public static class EventReplay
         if (ledger.EventsSeenUntil is not { } since)
         {
             ledger.MarkEventsSeen(now);
+            ledger.EventsCoveredSince = now;
             return ApiResult<ReplayResult>.Ok(new ReplayResult(0, 0,
                 "no usage history yet: every image counts as used now, and uses are recorded from here on"));
         }
@@ -32,6 +33,8 @@ public static class EventReplay
             return ApiResult<ReplayResult>.Ok(new ReplayResult(0, 0, null));
         }
 
+        // A ledger from before coverage was kept: complete from here on, unless the replay overflows.
+        ledger.EventsCoveredSince ??= since;
         var events = 0;
         var uses = 0;
         DateTimeOffset? first = null;
@@ -43,19 +46,30 @@ public static class EventReplay
             }
 
             events++;
-            first ??= EventMapping.TimeOf(item.Value);
+            var time = EventMapping.TimeOf(item.Value);
+            first ??= time;
+            // The daemon's since is inclusive: the event at the boundary was applied last time.
+            if (time <= since)
+            {
+                continue;
+            }
+
             if (EventMapping.ToUsage(item.Value, images) is { } use)
             {
                 ledger.Apply(use);
                 uses++;
             }
+
+            // Progress is kept as it goes: a replay cut short is not applied twice next time.
+            ledger.MarkEventsSeen(time);
         }
 
         ledger.MarkEventsSeen(now);
         string? warning = null;
         if (events >= DaemonBuffer)
         {
-            warning = $"replayed {events} events since {since:u}, as many as the daemon keeps: uses before {first:u} may be missing (run more often, or use watch mode)";
+            ledger.EventsCoveredSince = first;
+            warning = $"replayed {events} events since {since:u}, as many as the daemon keeps: uses before {first:u} may be missing, so images of stopped containers created before then count as used now (run more often, or use watch mode)";
         }
 
         return ApiResult<ReplayResult>.Ok(new ReplayResult(events, uses, warning));

@@ -17,4 +17,11 @@ public sealed record LedgerEntry(
     long UseCount,
     IReadOnlyList<string> References,
     IReadOnlyList<DateTimeOffset> RecentUses,
-    IReadOnlyList<LayerFact>? Layers);
+    IReadOnlyList<LayerFact>? Layers)
+{
+    /// <summary>
+    /// <see cref="LastUsed"/> is not a use that was seen but "unknown, so now": a stopped
+    /// container from before the ledger's event history holds the image. Said so in the output.
+    /// </summary>
+    public bool LastUseAssumed { get; init; }
+}

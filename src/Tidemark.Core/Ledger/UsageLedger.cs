@@ -107,6 +107,13 @@ public sealed class UsageLedger
         }
     }
 
+    /// <summary>
+    /// Every daemon event since this time has been applied, without a gap: the daemon keeps only
+    /// its last 256 events, so a replay that returns that many restarts it. Before it, what a
+    /// stopped container did is unknown.
+    /// </summary>
+    public DateTimeOffset? EventsCoveredSince { get; set; }
+
     /// <summary>The time up to which daemon events have been applied; the next replay starts here.</summary>
     public DateTimeOffset? EventsSeenUntil { get; private set; }
 
@@ -127,11 +134,12 @@ public sealed class UsageLedger
             UsageKind.ContainerCreated => entry with
             {
                 LastUsed = Max(entry.LastUsed, e.Time),
+                LastUseAssumed = entry.LastUseAssumed && entry.LastUsed > e.Time,
                 UseCount = entry.UseCount + 1,
                 RecentUses = AddUse(entry.RecentUses, e.Time, RecentUseLimit),
                 References = refs,
             },
-            _ => entry with { LastUsed = Max(entry.LastUsed, e.Time), References = refs },
+            _ => entry with { LastUsed = Max(entry.LastUsed, e.Time), References = refs, LastUseAssumed = entry.LastUseAssumed && entry.LastUsed > e.Time },
         };
         _entries[e.ImageId] = entry;
         if (e.Kind == UsageKind.ContainerCreated)
@@ -202,9 +210,21 @@ public sealed class UsageLedger
         foreach (var container in snapshot.Containers)
         {
             // A live container uses its image now. A stopped one used it when it was created, and
-            // its start and die events, when seen, say when it last ran: holding the image is not
-            // a use (the planner keeps it for as long as the container exists anyway).
-            Touch(container.ImageId, container.IsLive ? now : Min(container.Created, now));
+            // its start and die events say when it last ran — if every event since its creation
+            // was seen. If not, when it last ran is unknown, and unknown counts as now.
+            var eventsKnown = EventsCoveredSince is { } covered && covered <= container.Created;
+            if (container.IsLive)
+            {
+                Touch(container.ImageId, now);
+            }
+            else if (eventsKnown)
+            {
+                Touch(container.ImageId, Min(container.Created, now));
+            }
+            else
+            {
+                Touch(container.ImageId, now, assumed: true);
+            }
         }
 
         foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
@@ -214,11 +234,12 @@ public sealed class UsageLedger
     }
 
     /// <summary>Marks an image used at <paramref name="at"/> (a removal refused because it is in use, a snapshot).</summary>
-    public void Touch(string imageId, DateTimeOffset at)
+    /// <param name="assumed">Not a use that was seen, but unknown counted as now.</param>
+    public void Touch(string imageId, DateTimeOffset at, bool assumed = false)
     {
         if (_entries.TryGetValue(imageId, out var entry) && at > entry.LastUsed)
         {
-            _entries[imageId] = entry with { LastUsed = at };
+            _entries[imageId] = entry with { LastUsed = at, LastUseAssumed = assumed };
         }
     }
 

@@ -46,7 +46,9 @@ public enum Verdict
 /// <param name="UniqueBytes">What removing it alone would free, everything else kept.</param>
 /// <param name="FreedBytes">For a removal: what it frees given the removals before it.</param>
 /// <param name="Used">The ledger recorded a use; if not, <paramref name="LastUsed"/> is when it was first seen.</param>
-public sealed record ImageReview(ImageRecord Image, DateTimeOffset LastUsed, long UniqueBytes, long FreedBytes, Verdict Verdict, string Why, bool Used = true);
+/// <param name="LastUseAssumed">The last use is unknown and counted as <paramref name="LastUsed"/> (now).</param>
+public sealed record ImageReview(ImageRecord Image, DateTimeOffset LastUsed, long UniqueBytes, long FreedBytes, Verdict Verdict, string Why, bool Used = true,
+    bool LastUseAssumed = false);
 
 public sealed record Stage2Plan(
     DateTimeOffset Now,
@@ -130,7 +132,7 @@ public static class Stage2Planner
             var released = input.ReleasedByStage1.TryGetValue(f.Image.Id, out var containers)
                 ? $" (its stopped container {containers} goes in stage 1 of this plan, so no container holds it any more)"
                 : "";
-            reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, bytes, verdict, why + released, WasUsed(f)));
+            reviews.Add(new ImageReview(f.Image, f.LastUsed, f.UniqueBytes, bytes, verdict, why + released, WasUsed(f), f.Usage?.LastUseAssumed == true));
         }
 
         return new Stage2Plan(input.Now, actions, reviews, input.TargetBytes, freed, Shortfall(input.TargetBytes, freed, reviews, input.TargetName));

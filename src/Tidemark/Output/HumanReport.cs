@@ -105,7 +105,9 @@ public static class HumanReport
             var remove = r.Verdict == Verdict.Remove;
             var word = remove ? paint.Yellow("remove") : Paint.Plain("keep  ");
             var ago = DurationText.Approximate(stage2.Now - r.LastUsed);
-            var use = r.Used ? $"last used {ago} ago" : $"no recorded use, first seen {ago} ago";
+            var use = r.LastUseAssumed ? "last use unknown, counted as now (a stopped container from before the ledger's event history holds it)"
+                : r.Used ? $"last used {ago} ago"
+                : $"no recorded use, first seen {ago} ago";
             yield return new ReportLine(remove ? LogLevel.Info : keepLevel,
                 Safe.Line($"stage 2 {word} {r.Image.DisplayName} ({use}, unique {ByteSize.Format(r.UniqueBytes)}): {r.Why}"));
         }

@@ -69,7 +69,9 @@ public static class JsonReport
             r.FreedBytes,
             r.Verdict == Verdict.Remove ? "remove" : "keep",
             VerdictName(r.Verdict),
-            r.Why)).ToList());
+            r.Why,
+            r.Used,
+            r.LastUseAssumed)).ToList());
 
     private static string HaltName(HaltKind kind) => kind switch
     {
@@ -143,7 +145,9 @@ public sealed record ImageReviewDocument(
     long FreedBytes,
     string Decision,
     string Reason,
-    string Why);
+    string Why,
+    bool Used,
+    bool LastUseAssumed);
 
 public sealed record DaemonDocument(string Version, string ApiVersion, string Endpoint, string DataRoot, string Swarm);
 

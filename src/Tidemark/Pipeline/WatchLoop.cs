@@ -128,6 +128,25 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         return new UsageLedger { DaemonId = info.Value.Id };
     }
 
+    /// <summary>
+    /// The events the daemon replays on (re)connection: it keeps its last 256, so that many means
+    /// some may be lost, and the ledger's gap-free coverage restarts at the first one.
+    /// </summary>
+    private sealed class ReplayCount
+    {
+        private int _count;
+        private DateTimeOffset? _first;
+
+        public void Count(DateTimeOffset time, UsageLedger ledger)
+        {
+            _first ??= time;
+            if (++_count == EventReplay.DaemonBuffer)
+            {
+                ledger.EventsCoveredSince = _first;
+            }
+        }
+    }
+
     private bool LockLost()
     {
         _lockLostReason ??= _lockLost();
@@ -140,7 +159,11 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var events = Channel.CreateUnbounded<ApiResult<EngineEvent>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var pump = PumpAsync(client, ledger.EventsSeenUntil ?? clock.GetUtcNow(), events.Writer, connection.Token);
+        var connectedAt = clock.GetUtcNow();
+        var seenBefore = ledger.EventsSeenUntil;
+        ledger.EventsCoveredSince ??= seenBefore ?? connectedAt;
+        var replay = new ReplayCount();
+        var pump = PumpAsync(client, seenBefore ?? connectedAt, events.Writer, connection.Token);
         var cycle = new Cycle(client, _policy, clock);
         var resolver = await FreshResolverAsync(client, connection.Token).ConfigureAwait(false);
         var dueAt = clock.GetUtcNow();
@@ -189,6 +212,18 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                     }
 
                     var e = item.Value;
+                    var time = EventMapping.TimeOf(e);
+                    if (time <= connectedAt)
+                    {
+                        replay.Count(time, ledger);
+                    }
+
+                    if (seenBefore is { } boundary && time <= boundary)
+                    {
+                        // The daemon's since is inclusive: the boundary event was applied before.
+                        continue;
+                    }
+
                     var use = EventMapping.ToUsage(e, resolver);
                     if (use is null && e.Type == "image")
                     {

@@ -7,7 +7,9 @@ namespace Tidemark.Cli.State;
 // (a missing lastUsed must not read as "used in year 1").
 
 /// <param name="DaemonId">The daemon the history belongs to; absent in ledgers written before it was kept.</param>
-public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument?>? Images, string? DaemonId = null);
+/// <param name="EventsCoveredSince">Every daemon event since then was applied (see UsageLedger).</param>
+public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument?>? Images, string? DaemonId = null,
+    DateTimeOffset? EventsCoveredSince = null);
 
 public sealed record LedgerImageDocument(
     DateTimeOffset? FirstSeen,
@@ -15,7 +17,8 @@ public sealed record LedgerImageDocument(
     long UseCount,
     List<string?>? References,
     List<DateTimeOffset>? RecentUses,
-    List<LedgerLayerDocument?>? Layers);
+    List<LedgerLayerDocument?>? Layers,
+    bool? LastUseAssumed = null);
 
 public sealed record LedgerLayerDocument(string? ChainId, long Size);
 

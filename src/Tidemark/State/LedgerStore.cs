@@ -215,11 +215,15 @@ public static class LedgerStore
                     e.UseCount,
                     e.References!.Select(r => r!).ToList(),
                     e.RecentUses!.Select(Clamp).Order().ToList(),
-                    e.Layers?.Select(l => new LayerFact(l!.ChainId!, l.Size)).ToList());
+                    e.Layers?.Select(l => new LayerFact(l!.ChainId!, l.Size)).ToList())
+                {
+                    LastUseAssumed = e.LastUseAssumed == true,
+                };
             },
             StringComparer.Ordinal);
         var seen = doc.EventsSeenUntil is { } until ? Clamp(until) : (DateTimeOffset?)null;
-        return (new UsageLedger(entries, seen) { DaemonId = doc.DaemonId }, clamped);
+        var covered = doc.EventsCoveredSince is { } c ? Clamp(c) : (DateTimeOffset?)null;
+        return (new UsageLedger(entries, seen) { DaemonId = doc.DaemonId, EventsCoveredSince = covered }, clamped);
     }
 
     private static LedgerDocument ToDocument(UsageLedger ledger) => new(
@@ -233,8 +237,10 @@ public static class LedgerStore
                 kv.Value.UseCount,
                 kv.Value.References.Select(r => (string?)r).ToList(),
                 [.. kv.Value.RecentUses],
-                kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList())),
-        ledger.DaemonId);
+                kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList(),
+                kv.Value.LastUseAssumed ? true : null)),
+        ledger.DaemonId,
+        ledger.EventsCoveredSince);
 
     private static bool TryMove(string from, string to)
     {

@@ -37,11 +37,24 @@ public sealed class UsageLedgerTests
     public void A_stopped_container_used_its_image_when_it_was_created_not_at_every_snapshot()
     {
         // Issue 8: "last used 0s ago" on an image nothing had run since a container stopped.
-        var ledger = new UsageLedger();
+        var ledger = new UsageLedger { EventsCoveredSince = T0.AddDays(-10) };
         ledger.Apply(new UsageEvent(T0.AddDays(-5), UsageKind.ContainerCreated, "i1", "app:1"));
         var later = new Scene().Image("i1", "app:1").Container("stopped", "i1", ContainerState.Exited, age: TimeSpan.FromDays(2)).Build() with { TakenAt = T0.AddHours(5) };
         ledger.Observe(later);
         Assert.Equal(Scene.Now.AddDays(-2), ledger.Find("i1")!.LastUsed);
+        Assert.False(ledger.Find("i1")!.LastUseAssumed);
+    }
+
+    [Fact]
+    public void A_stopped_container_older_than_the_event_history_makes_its_image_used_now_assumed()
+    {
+        // Unknown counts as now: the container may have run since, unseen.
+        var ledger = new UsageLedger { EventsCoveredSince = T0.AddDays(-1) };
+        ledger.Apply(new UsageEvent(T0.AddDays(-5), UsageKind.ContainerCreated, "i1", "app:1"));
+        var later = new Scene().Image("i1", "app:1").Container("stopped", "i1", ContainerState.Exited, age: TimeSpan.FromDays(2)).Build() with { TakenAt = T0.AddHours(5) };
+        ledger.Observe(later);
+        Assert.Equal(T0.AddHours(5), ledger.Find("i1")!.LastUsed);
+        Assert.True(ledger.Find("i1")!.LastUseAssumed);
     }
 
     [Fact]

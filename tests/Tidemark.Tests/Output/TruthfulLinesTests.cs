@@ -22,7 +22,8 @@ public sealed class TruthfulLinesTests
     {
         public Scene Scene { get; } = new();
         public Dictionary<string, IReadOnlyList<LayerFact>> Layers { get; } = [];
-        public UsageLedger Ledger { get; } = new();
+        // The ledger has seen every event for a month: what stopped containers did is known.
+        public UsageLedger Ledger { get; } = new() { EventsCoveredSince = Scene.Now.AddDays(-30) };
 
         public Host Image(string id, string tag, TimeSpan? lastUsed, long size, params string[] shared)
         {
@@ -170,5 +171,22 @@ public sealed class TruthfulLinesTests
         Assert.True(target >= 0 && keeps >= 0 && firstStage2 >= 0, text);
         Assert.True(target < firstStage2, text);
         Assert.True(keeps < firstStage2, text);
+    }
+
+    [Fact]
+    public void A_stopped_container_from_before_the_event_history_makes_its_image_used_now_and_says_why()
+    {
+        // Review of issue 8: when the events since the container's creation were not all seen,
+        // its last run is unknown, and unknown counts as now — said as such, not "used 0s ago".
+        var host = new Host().Image("job", "ci/job:1", TimeSpan.FromDays(2), 1_000_000);
+        host.Ledger.EventsCoveredSince = Scene.Now.AddHours(-1);
+        host.Scene.Container("build-42", "job", ContainerState.Exited, age: TimeSpan.FromDays(2));
+
+        var (report, text) = host.Plan();
+
+        var review = report.Stage2!.Reviews.Single(r => r.Image.Id == "job");
+        Assert.Equal(Verdict.TooYoung, review.Verdict);
+        var line = Lines(text).Single(l => l.Contains("ci/job:1", StringComparison.Ordinal) && l.StartsWith("stage 2", StringComparison.Ordinal));
+        Assert.Contains("last use unknown, counted as now", line);
     }
 }
