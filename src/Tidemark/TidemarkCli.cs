@@ -76,6 +76,12 @@ public static class TidemarkCli
             return ExitCodes.Usage;
         }
 
+        if (Path(parsed.CommandResult.Command).FirstOrDefault() is null or "simulate" or "version")
+        {
+            // These commands take no cancellation: a signal should end them, not wait for them.
+            shutdown.Release();
+        }
+
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration
@@ -87,6 +93,20 @@ public static class TidemarkCli
                 // after a timeout without its report, and trips over a second signal.
                 ProcessTerminationTimeout = null,
             }, shutdown.Token).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The output itself failed (a full disk, a closed pipe): an I/O error, not a bug.
+            try
+            {
+                console.Fail($"could not write the output: {e.Message}");
+            }
+            catch (IOException)
+            {
+                // stderr is gone too: the exit code is all there is.
+            }
+
+            return ExitCodes.IoError;
         }
         catch (OperationCanceledException) when (shutdown.Requested)
         {

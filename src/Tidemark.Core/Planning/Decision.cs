@@ -90,9 +90,16 @@ public sealed class Policy
     {
         if (!gates.AllPassed)
         {
-            return IsCritical(snapshot, gates) && usage.Ledger is not null
+            if (!IsCritical(snapshot, gates))
+            {
+                return new Decision(gates, [], []);
+            }
+
+            return usage.Ledger is not null
                 ? DecideCritical(snapshot, gates, usage)
-                : new Decision(gates, [], []);
+                : new Decision(gates, [], [$"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.Critical}%) while " +
+                    $"{string.Join(" and ", gates.Blocking.Select(g => g.Name))} holds, but the usage ledger could not be read this run: " +
+                    "nothing is evicted on a guess while a run is live"]);
         }
 
         var (stage1, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);

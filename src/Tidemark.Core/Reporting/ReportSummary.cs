@@ -66,9 +66,11 @@ public static class ReportSummary
         var rule = report.Critical
             ? $"critical pressure (disk at {report.Disk.UsedPercent}%) while {string.Join(" and ", report.Gates.Where(g => !g.Passed).Select(g => g.Name))} holds"
             : "gates passed";
-        var why = report.Stage2?.Shortfall is { } shortfall
-            ? shortfall
-            : "nothing is old enough or unused enough to remove";
+        // Stage 2's own account when it ran; why it did not run when it did not (an untrusted
+        // ledger); else stage 1 had nothing old enough.
+        var why = report.Stage2?.Shortfall
+            ?? report.Notes.FirstOrDefault(n => n.StartsWith("stage 2 skipped", StringComparison.Ordinal))
+            ?? "nothing is old enough or unused enough to remove";
         return $"{rule}, but nothing can be removed: {why}";
     }
 }

@@ -17,7 +17,8 @@ public sealed record RunReport(
     DiskReading? DiskAfter,
     Stage2Plan? Stage2 = null,
     bool Critical = false,
-    Halt? Halt = null)
+    Halt? Halt = null,
+    DateTimeOffset? TakenAt = null)
 {
     public long EstimatedBytes => Actions.Sum(a => a.Action.EstimatedBytes);
 
@@ -26,7 +27,7 @@ public sealed record RunReport(
     /// <summary>What a decision would do, before (or instead of) carrying it out.</summary>
     public static RunReport Planned(string command, bool dryRun, Snapshot snapshot, Decision decision, IReadOnlyList<string> notes) =>
         new(command, decision.Allowed, dryRun, snapshot.Daemon, snapshot.Disk, decision.Gates.Results,
-            decision.Actions.Select(ActionReport.Planned).ToList(), notes, null, decision.Stage2, decision.Critical);
+            decision.Actions.Select(ActionReport.Planned).ToList(), notes, null, decision.Stage2, decision.Critical, null, snapshot.TakenAt);
 
     /// <summary>The measured fall in used bytes on the data root, when it was measured after acting.</summary>
     public long? MeasuredBytes => DiskAfter is { } after ? Disk.UsedBytes - after.UsedBytes : null;

@@ -59,7 +59,7 @@ public static class WatchCommand
                     }
 
                     var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record));
-                    return await loop.RunAsync(ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown, runLock!.LostReason);
+                    return reportOutput.Finish(await loop.RunAsync(ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown, runLock!.LostReason));
                 }
             }
             catch (OperationCanceledException) when (shutdown.Requested)

@@ -22,7 +22,7 @@ public static class JsonReport
     {
         var doc = new ReportDocument(
             jsonEvent,
-            jsonEvent is null ? null : report.Stage2?.Now ?? DateTimeOffset.UtcNow,
+            jsonEvent is null ? null : report.TakenAt,
             report.Command,
             version,
             configSource,

@@ -38,6 +38,10 @@ public sealed class LogWriter(CliConsole console, LogFormat format, bool verbose
 
     public LogFormat Format => format;
 
+    /// <summary>Why a line could not be written (a full disk, a closed pipe), or null: the command
+    /// goes on (a run must not stop half-way because its log cannot be written) and exits 74.</summary>
+    public string? Broken { get; private set; }
+
     /// <summary>--log-format, else journal under systemd, else text.</summary>
     public static LogFormat Resolve(string? flag, CliConsole console) => flag switch
     {
@@ -59,20 +63,26 @@ public sealed class LogWriter(CliConsole console, LogFormat format, bool verbose
         }
 
         var writer = stderr || level <= LogLevel.Warning ? console.Error : console.Out;
-        switch (format)
+        Emit(writer, format switch
         {
-            case LogFormat.Journal:
-                writer.WriteLine($"<{(int)level}>{line}");
-                break;
-            case LogFormat.Json:
-                writer.WriteLine(JsonSerializer.Serialize(new LogLine(Now(), Name(level), line), Json.LogLine));
-                break;
-            default:
-                writer.WriteLine(timestamps ? $"{Now()} {line}" : line);
-                break;
-        }
+            LogFormat.Journal => $"<{(int)level}>{line}",
+            LogFormat.Json => JsonSerializer.Serialize(new LogLine(Now(), Name(level), line), Json.LogLine),
+            _ => timestamps ? $"{Now()} {line}" : line,
+        });
+    }
 
-        writer.Flush();
+    /// <summary>Writes a line, remembering rather than throwing when the stream refuses it.</summary>
+    public void Emit(TextWriter writer, string text)
+    {
+        try
+        {
+            writer.WriteLine(text);
+            writer.Flush();
+        }
+        catch (IOException e)
+        {
+            Broken ??= e.Message;
+        }
     }
 
     public void Info(string line) => Write(LogLevel.Info, line);

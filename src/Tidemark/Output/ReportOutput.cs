@@ -73,9 +73,10 @@ public sealed class ReportOutput(CliConsole console, bool json, bool verbose, Lo
     {
         if (json)
         {
-            JsonReport.Write(console.Out, report, configSource, endpoint, VersionInfo.Text,
+            var document = new StringWriter();
+            JsonReport.Write(document, report, configSource, endpoint, VersionInfo.Text,
                 settings.Disk.LowWatermarkPercent, settings.Disk.HighWatermarkPercent, jsonEvent);
-            console.Out.Flush();
+            log.Emit(console.Out, document.ToString().TrimEnd('\n'));
             return;
         }
 
@@ -100,10 +101,25 @@ public sealed class ReportOutput(CliConsole console, bool json, bool verbose, Lo
         log.Error(Safe.Line($"tidemark: {failure.Message}"));
         if (json)
         {
-            JsonReport.WriteError(console.Out, failure.ExitCode, failure.Message);
+            var document = new StringWriter();
+            JsonReport.WriteError(document, failure.ExitCode, failure.Message);
+            log.Emit(console.Out, document.ToString().TrimEnd('\n'));
         }
 
         return failure.ExitCode;
+    }
+
+    /// <summary>After the command: 74 when its output could not all be written, else its own code.</summary>
+    public int Finish(int exitCode)
+    {
+        if (log.Broken is not { } why)
+        {
+            return exitCode;
+        }
+
+        // stderr may be the stream that failed: this is best effort.
+        log.Emit(console.Error, Safe.Line($"tidemark: could not write all of the output: {why}"));
+        return exitCode == ExitCodes.Ok ? ExitCodes.IoError : exitCode;
     }
 
     private void FlushNotAttempted()

@@ -145,6 +145,6 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
         }
 
         return ApiResult<RunReport>.Ok(new RunReport(options.Command, decision.Allowed, options.DryRun, snapshot.Daemon,
-            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2, decision.Critical, halt));
+            snapshot.Disk, decision.Gates.Results, actions, notes, diskAfter, decision.Stage2, decision.Critical, halt, snapshot.TakenAt));
     }
 }

@@ -89,7 +89,7 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
                     }
 
                     output.Finished(report, loaded.Source, endpoint!.Display, settings);
-                    return ExitCodeFor(report, saveError is not null);
+                    return output.Finish(ExitCodeFor(report, saveError is not null));
                 }
             }
         }

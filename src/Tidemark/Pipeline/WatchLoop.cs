@@ -419,8 +419,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     {
         if (output.Json)
         {
-            console.Out.WriteLine(JsonReport.Event(evt, clock.GetUtcNow(), message));
-            console.Out.Flush();
+            output.Log.Emit(console.Out, JsonReport.Event(evt, clock.GetUtcNow(), message));
             if (level <= LogLevel.Warning)
             {
                 output.Log.Write(level, Safe.Line($"watch: {message}"));

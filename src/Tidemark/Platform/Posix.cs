@@ -31,8 +31,9 @@ internal static partial class Posix
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
 
-    // O_NOFOLLOW is 0400000 on x86-64 (and the generic table), 0100000 on arm and arm64.
-    private static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+    // O_NOFOLLOW is 0400000 on x86-64 (and the generic table: riscv64, loongarch64, s390x),
+    // 0100000 on arm, arm64 and powerpc.
+    private static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm or Architecture.Ppc64le ? 0x8000 : 0x20000;
 
     /// <summary>Opens (creating, mode 0600) without following a symlink at the last component.</summary>
     public static int OpenNoFollow(string path, out int errno)

@@ -29,15 +29,15 @@ public sealed partial class Shutdown : IStopRequest, IDisposable
     public static Shutdown Manual() => new((_, _) => { });
 
     /// <summary>Owns the process's SIGTERM and SIGINT; a second signal writes one line to stderr and exits.</summary>
-    public static Shutdown ForProcess(TextWriter error)
+    public static Shutdown ForProcess()
     {
         var shutdown = new Shutdown((code, name) =>
         {
-            error.WriteLine($"tidemark: second {name}: exiting at once; the report and the ledger of this run are not written");
-            error.Flush();
-            Console.Out.Flush();
-            // _exit: no managed shutdown that a blocked thread could hold up. The kernel releases
-            // the run lock with the process.
+            // write(2) straight to fd 2 and _exit: no lock of Console's writers (a thread blocked
+            // writing to a full pipe holds one) and no managed shutdown can hold this up. The
+            // kernel releases the run lock with the process.
+            var line = System.Text.Encoding.UTF8.GetBytes($"tidemark: second {name}: exiting at once; the report and the ledger of this run are not written\n");
+            _ = WriteStderr(2, line, line.Length);
             Exit(code);
         });
         shutdown._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => shutdown.OnSignal(c, SigTerm)));
@@ -72,6 +72,20 @@ public sealed partial class Shutdown : IStopRequest, IDisposable
         _onSecond(128 + signal, signal == SigInt ? "SIGINT" : signal == SigTerm ? "SIGTERM" : $"signal {signal}");
     }
 
+    /// <summary>
+    /// For commands that take no cancellation (simulate, version, help): the signals go back to
+    /// their default action, so SIGTERM ends such a command at once instead of being swallowed.
+    /// </summary>
+    public void Release()
+    {
+        foreach (var r in _registrations)
+        {
+            r.Dispose();
+        }
+
+        _registrations.Clear();
+    }
+
     public void Dispose()
     {
         foreach (var r in _registrations)
@@ -91,4 +105,7 @@ public sealed partial class Shutdown : IStopRequest, IDisposable
 
     [LibraryImport("libc", EntryPoint = "_exit")]
     private static partial void Exit(int status);
+
+    [LibraryImport("libc", EntryPoint = "write")]
+    private static partial nint WriteStderr(int fd, byte[] buffer, nint count);
 }

@@ -189,4 +189,34 @@ public sealed class TruthfulLinesTests
         var line = Lines(text).Single(l => l.Contains("ci/job:1", StringComparison.Ordinal) && l.StartsWith("stage 2", StringComparison.Ordinal));
         Assert.Contains("last use unknown, counted as now", line);
     }
+
+    [Fact]
+    public void A_summary_with_nothing_removed_says_stage_2_waited_for_an_untrusted_ledger()
+    {
+        var snapshot = new Scene().Image("a", "ci/a:1", age: TimeSpan.FromDays(10)).Build();
+        var decision = new Policy(Defaults).Decide(snapshot, UsageView.None);
+        var summary = ReportSummary.For(RunReport.Planned("run", false, snapshot, decision, decision.Notes));
+        Assert.Contains("stage 2 skipped: the usage ledger could not be read", summary);
+        Assert.DoesNotContain("nothing is old enough", summary);
+    }
+
+    [Fact]
+    public void Critical_pressure_with_an_untrusted_ledger_says_why_nothing_acts()
+    {
+        var snapshot = new Scene().WithDisk(Scene.Disk(95))
+            .Container("ci-job", "x", ContainerState.Running, labels: Scene.Labels(("tidemark.busy", "1")))
+            .Build();
+        var decision = new Policy(Defaults).Decide(snapshot, UsageView.None);
+        Assert.Contains(decision.Notes, n => n.Contains("critical pressure", StringComparison.Ordinal) && n.Contains("could not be read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Uses_older_than_the_horizon_predict_nothing_and_say_so()
+    {
+        var host = new Host().Image("old", "ci/old:1", TimeSpan.FromDays(9), 1_000_000);
+        var (_, text) = host.Plan(Defaults with { Disk = Defaults.Disk with { LowWatermarkPercent = 1 } });
+        var line = Lines(text).Single(l => l.Contains("ci/old:1", StringComparison.Ordinal) && l.StartsWith("stage 2", StringComparison.Ordinal));
+        Assert.DoesNotContain("next use expected", line);
+        Assert.Contains("no use in the last 2d", line);
+    }
 }
