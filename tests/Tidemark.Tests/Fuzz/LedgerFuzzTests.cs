@@ -9,7 +9,8 @@ namespace Tidemark.Tests.Fuzz;
 
 /// <summary>
 /// Issue 7: the ledger parser on any bytes never throws; what it accepts holds no time after now
-/// and no negative count, so a damaged file can never make an image look older than it is.
+/// (a clock step is clamped) and no negative count. A file can still claim an old last use: who
+/// can write the ledger can reorder evictions (docs/security.md), which no parser can tell.
 /// </summary>
 public sealed class LedgerFuzzTests
 {
