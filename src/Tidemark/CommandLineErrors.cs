@@ -39,7 +39,9 @@ public static partial class CommandLineErrors
     /// <summary>A parse error without .NET type names.</summary>
     public static string Friendly(string message)
     {
+        // One line: System.CommandLine lists allowed values on new lines ("Must be one of:\n\t'text'").
         var text = ExpectedType().Replace(message, m => $"as {TypeWords(m.Groups[1].Value)}");
+        text = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         // Anything else that still names a .NET type: say what is wrong without it.
         return text.Contains("System.", StringComparison.Ordinal) ? DotNetType().Replace(text, "a value of the right kind") : text;
     }

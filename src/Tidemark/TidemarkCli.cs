@@ -12,7 +12,8 @@ public static class TidemarkCli
     {
         var root = new RootCommand(
             "Tidemark keeps a Docker host's image store as a warm cache: it prunes only under disk pressure, " +
-            "only while no CI run or deploy is live, and never touches volumes or images in use.");
+            "only while no CI run or deploy is live, and never touches volumes or images in use. " +
+            "`tidemark help COMMAND` (or `tidemark COMMAND --help`) says more about a command.");
         root.Subcommands.Add(PlanCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(RunCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(WatchCommand.Create(console, clock, shutdown));

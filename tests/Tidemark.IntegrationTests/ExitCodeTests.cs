@@ -18,7 +18,7 @@ public sealed class ExitCodeTests(Sandbox sandbox) : IntegrationTest(sandbox)
 
         Assert.Equal(78, run.ExitCode);
         // The sandbox's config puts [lock] and [ledger] (four lines and a blank) before the test's own.
-        Assert.Contains($"config error: {config}:7: [disk] high_watermark_percent: = 140: must be a whole percentage from 1 to 100", run.Stderr);
+        Assert.Contains($"config error: {config}:7: [disk] high_watermark_percent = 140: must be a whole percentage from 1 to 100", run.Stderr);
         Assert.Equal(images, Docker.ImageIds());
     }
 

@@ -123,7 +123,8 @@ public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
             && proxy.Calls.Count(c => c.Path.Contains("/containers/json", StringComparison.Ordinal)) >= 2, Patience);
         Thread.Sleep(500);
         run.Signal("TERM");
-        Thread.Sleep(300);
+        // Past the window in which a second signal is the same request delivered twice.
+        Thread.Sleep(1500);
         var clock = Stopwatch.StartNew();
         run.Signal("TERM");
 
@@ -131,6 +132,24 @@ public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed} after the second signal");
         Assert.Contains("second SIGTERM: exiting at once", Assert.Single(run.Stderr));
         Assert.DoesNotContain(run.Lines, l => l.Contains("   at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_signal_delivered_twice_at_once_as_timeout_does_is_one_request()
+    {
+        // The fresh-clone trial: `timeout` signals the process and then its group; the watch lost
+        // its ledger to what read as a second, impatient signal.
+        var config = await LongRunAsync("[watch]\ninterval = \"1h\"\n");
+        var started = DateTime.UtcNow;
+        using var watch = new TidemarkProcess(Docker.Host, "watch", "--config", config);
+        FixtureDocker.WaitUntil(() => Remaining() <= Images - 5 || watch.HasExited, Patience);
+        watch.Signal("TERM");
+        watch.Signal("TERM");
+
+        Assert.Equal(0, watch.WaitForExit(Patience));
+        Assert.DoesNotContain(watch.Lines, l => l.Contains("second SIGTERM", StringComparison.Ordinal));
+        Assert.Contains(watch.Lines, l => l.EndsWith($"watch: stopping (SIGTERM): ledger saved to {LedgerOf(config)}", StringComparison.Ordinal));
+        Assert.True(File.GetLastWriteTimeUtc(LedgerOf(config)) > started);
     }
 
     [Fact]

@@ -42,12 +42,12 @@ public sealed class PredictedReuse : IEvictionOrder
         // and what the order does instead.
         if (c.Uses.Count == 0)
         {
-            return $"{EvictionOrders.LastUse(c)}, so no next use can be predicted: ordered after images in daily use, the longest idle first";
+            return $"{EvictionOrders.LastUse(c)}, so no next use can be predicted: it goes before images in daily use, the longest idle first";
         }
 
         // Uses older than the horizon predict nothing either: the order is idle time then.
         return c.Uses[^1] < c.Now - Horizon
-            ? $"{EvictionOrders.LastUse(c)}, no use in the last {DurationText.Format(Horizon)}: ordered after images in daily use, the longest idle first"
+            ? $"{EvictionOrders.LastUse(c)}, no use in the last {DurationText.Format(Horizon)}: it goes before images in daily use, the longest idle first"
             : $"{EvictionOrders.LastUse(c)}, next use expected in {DurationText.Approximate(NextUse(c) - c.Now)}";
     }
 

@@ -122,8 +122,17 @@ public static class Stage2Planner
         var actions = selected.Select(i => Action(facts[i]!, freedAt[i], described[i])).ToList();
         var freed = selected.Sum(i => freedAt[i]);
 
+        // Removals first, in the order they are carried out (a shared base goes after the images
+        // built on it, though it may rank before them), then the rest in eviction order.
+        var removedAt = selected.Select((image, position) => (image, position)).ToDictionary(x => x.image, x => x.position);
         var reviewed = Enumerable.Range(0, n).Where(i => facts[i] is not null).ToArray();
-        Array.Sort(reviewed, (a, b) => rank[a] != rank[b] ? rank[a].CompareTo(rank[b]) : string.CompareOrdinal(input.Images[a].Id, input.Images[b].Id));
+        Array.Sort(reviewed, (a, b) =>
+        {
+            var (ra, rb) = (removedAt.GetValueOrDefault(a, int.MaxValue), removedAt.GetValueOrDefault(b, int.MaxValue));
+            return ra != rb ? ra.CompareTo(rb)
+                : rank[a] != rank[b] ? rank[a].CompareTo(rank[b])
+                : string.CompareOrdinal(input.Images[a].Id, input.Images[b].Id);
+        });
         var reviews = new List<ImageReview>(reviewed.Length);
         foreach (var i in reviewed)
         {

@@ -21,7 +21,8 @@ public static class ReportSummary
         if (report.DryRun || report.Actions.All(a => a.Status == ActionStatus.Planned))
         {
             var mode = (report.DryRun ? "dry run" : "plan") + (report.Critical ? " under critical pressure" : "");
-            return $"{mode}: would remove {Count(report)} objects, about {ByteSize.Format(report.EstimatedBytes)}; nothing removed";
+            var count = Count(report);
+            return $"{mode}: would remove {count} {(count == 1 ? "object" : "objects")}, about {ByteSize.Format(report.EstimatedBytes)}; nothing removed";
         }
 
         var prefix = report.Critical ? "critical pressure, run live: " : "";

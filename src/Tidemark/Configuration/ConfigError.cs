@@ -6,6 +6,9 @@ public sealed record ConfigError(string File, int? Line, string? Key, string Mes
     public override string ToString()
     {
         var where = Line is { } l ? $"{File}:{l}" : File;
-        return Key is null ? $"{where}: {Message}" : $"{where}: {Key}: {Message}";
+        // A value error reads as the line it quotes: "[disk] high_watermark_percent = 140: must be …".
+        return Key is null ? $"{where}: {Message}"
+            : Message.StartsWith("= ", StringComparison.Ordinal) ? $"{where}: {Key} {Message}"
+            : $"{where}: {Key}: {Message}";
     }
 }

@@ -15,6 +15,9 @@ public sealed record LoadedSettings(Settings Settings, string Source, IReadOnlyL
     {
     }
 
+    /// <summary>Each key's value as written in the file.</summary>
+    public IReadOnlyDictionary<string, string> KeyTexts { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the settings come from a file (else: the built-in defaults).</summary>
     public bool FromFile => KeyLines.Count > 0 || !Source.StartsWith("built-in defaults", StringComparison.Ordinal);
 }
@@ -22,6 +25,9 @@ public sealed record LoadedSettings(Settings Settings, string Source, IReadOnlyL
 /// <summary>A parsed config: the settings when there is no error, every error, and where each key was set.</summary>
 public sealed record ParsedConfig(Settings? Settings, IReadOnlyList<ConfigError> Errors, IReadOnlyDictionary<string, int> KeyLines)
 {
+    /// <summary>Each key's value as written in the file.</summary>
+    public IReadOnlyDictionary<string, string> KeyTexts { get; init; } = new Dictionary<string, string>();
+
     public static ParsedConfig Failed(ConfigError error) => new(null, [error], new Dictionary<string, int>());
 }
 
@@ -80,7 +86,7 @@ public static class ConfigLoader
         }
 
         var parsed = ParseAll(text!, path);
-        return parsed.Errors.Count > 0 ? (null, parsed.Errors) : (new LoadedSettings(parsed.Settings!, path, parsed.KeyLines), []);
+        return parsed.Errors.Count > 0 ? (null, parsed.Errors) : (new LoadedSettings(parsed.Settings!, path, parsed.KeyLines) { KeyTexts = parsed.KeyTexts }, []);
     }
 
     private static (string? Text, string? Error) ReadBounded(string path)
@@ -176,6 +182,7 @@ public static class ConfigLoader
 
         var settings = Settings.Default;
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             var (key, error) = Resolve(entry);
@@ -205,6 +212,7 @@ public static class ConfigLoader
 
             settings = key.Apply(settings, value!);
             lines[key.Name] = entry.Line;
+            texts[key.Name] = Show(entry.Value!);
         }
 
         if (errors.Count == 0)
@@ -216,7 +224,7 @@ public static class ConfigLoader
             }
         }
 
-        return new ParsedConfig(errors.Count == 0 ? settings : null, errors, lines);
+        return new ParsedConfig(errors.Count == 0 ? settings : null, errors, lines) { KeyTexts = texts };
     }
 
     private sealed record Entry(IReadOnlyList<string> Path, ValueSyntax? Value, int Line)

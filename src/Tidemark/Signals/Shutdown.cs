@@ -14,7 +14,15 @@ public sealed partial class Shutdown : IStopRequest, IDisposable
     public const int SigInt = 2;
     public const int SigTerm = 15;
 
+    /// <summary>
+    /// A second signal this soon after the first is the same request delivered twice: `timeout`
+    /// signals the process and then its process group, and a shell may forward a terminal's
+    /// signal too. Only a signal after it means "stop waiting".
+    /// </summary>
+    public static readonly TimeSpan SameRequest = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource _source = new();
+    private readonly System.Diagnostics.Stopwatch _sinceFirst = new();
     private readonly Action<int, string> _onSecond;
     private readonly List<PosixSignalRegistration> _registrations = [];
     private int _signal;
@@ -65,7 +73,13 @@ public sealed partial class Shutdown : IStopRequest, IDisposable
     {
         if (Interlocked.CompareExchange(ref _signal, signal, 0) == 0)
         {
+            _sinceFirst.Start();
             _source.Cancel();
+            return;
+        }
+
+        if (_sinceFirst.Elapsed < SameRequest)
+        {
             return;
         }
 

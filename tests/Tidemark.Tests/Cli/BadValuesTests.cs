@@ -65,7 +65,11 @@ public sealed class BadValuesTests : IDisposable
                 args.AddRange([name, good]);
             }
 
-            args.AddRange([option, value]);
+            // A file an option writes goes in this test's directory, never the working one.
+            var written = option is "--out" or "--record" && value.Length > 0 && !value.StartsWith('/') && !value.Any(char.IsControl)
+                ? Path.Combine(_dir, value)
+                : value;
+            args.AddRange([option, written]);
             var (code, output) = await RunAsync([.. args]);
 
             var what = $"tidemark {string.Join(' ', args)} → exit {code}\n{output}";
@@ -118,9 +122,18 @@ public sealed class BadValuesTests : IDisposable
     private async Task<(int Code, string Output)> RunAsync(string[] args)
     {
         var output = new StringWriter();
+        // A config of its own: the defaults would take the host's real lock and ledger
+        // (/run/tidemark, /var/lib/tidemark) — a test must never touch those.
+        var config = Path.Combine(_dir, "tidemark.toml");
+        if (!File.Exists(config))
+        {
+            File.WriteAllText(config, $"[ledger]\npath = \"{_dir}/ledger.json\"\n[lock]\npath = \"{_dir}/tidemark.lock\"\n");
+        }
+
         var env = new Dictionary<string, string>
         {
             ["DOCKER_HOST"] = $"unix://{_dir}/no-daemon.sock",
+            ["TIDEMARK_CONFIG"] = config,
         };
         var console = new CliConsole(output, output, k => env.GetValueOrDefault(k), false);
         using var shutdown = Shutdown.Manual();

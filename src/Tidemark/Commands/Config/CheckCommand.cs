@@ -34,9 +34,11 @@ public static class CheckCommand
             }
 
             var set = loaded.KeyLines.Count == 1 ? "1 key set" : $"{loaded.KeyLines.Count} keys set";
-            var rest = loaded.FromFile ? $"{set}, the others at their defaults" : "every key at its default";
-            var warned = loaded.Warnings.Count > 0 ? $"; {loaded.Warnings.Count} warning(s) above" : "";
-            console.Out.WriteLine(Safe.Line($"config ok: {loaded.Source} ({rest}){warned}"));
+            var what = loaded.FromFile
+                ? $"{loaded.Source}: {set}, the others at their defaults"
+                : $"no config file ({ConfigLoader.DefaultPath} is absent): every key at its default";
+            var warned = loaded.Warnings.Count switch { 0 => "", 1 => "; 1 warning above", var n => $"; {n} warnings above" };
+            console.Out.WriteLine(Safe.Line($"config ok: {what}{warned}"));
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

@@ -57,7 +57,8 @@ public static class ShowCommand
         var keys = new List<ConfigKeyDocument>();
         foreach (var key in ConfigSchema.Keys)
         {
-            var value = key.Current(loaded.Settings);
+            // As written in the file when set there ("24h" stays "24h"), else the default.
+            var value = loaded.KeyTexts.TryGetValue(key.Name, out var written) ? written : key.Current(loaded.Settings);
             var source = loaded.KeyLines.TryGetValue(key.Name, out var line) ? $"{loaded.Source}:{line}" : "default";
             // DOCKER_HOST wins over [docker] host, as with the docker CLI.
             if (key.Name == "[docker] host" && !string.IsNullOrWhiteSpace(dockerHost))

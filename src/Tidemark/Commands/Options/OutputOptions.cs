@@ -7,12 +7,12 @@ public sealed class OutputOptions
 {
     public Option<bool> Json { get; } = new("--json")
     {
-        Description = "Print one JSON object instead of log lines (see docs/json-output.md)",
+        Description = "Print JSON instead of log lines: one object for plan and run, JSON Lines for watch (docs/json-output.md)",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
-        Description = "Also list every object each step would remove",
+        Description = "Also list every object each step removes, and every keep reason of a run (debug lines)",
     };
 
     public Option<string?> LogFormat { get; } = CreateLogFormat();
