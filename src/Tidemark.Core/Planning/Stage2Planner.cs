@@ -263,7 +263,9 @@ public static class Stage2Planner
             else if (input.Now - input.Ledger.LastUsed(image.Id, input.Now) < input.MinAge)
             {
                 var age = input.Now - input.Ledger.LastUsed(image.Id, input.Now);
-                reasons[i] = (Verdict.TooYoung, $"keep: used {DurationText.Approximate(age)} ago, younger than {input.MinAgeName} {DurationText.Format(input.MinAge)}");
+                reasons[i] = (Verdict.TooYoung, input.Ledger.Find(image.Id)?.LastUseAssumed == true
+                    ? $"keep: its last use is unknown, so it counts as used now ({input.MinAgeName} {DurationText.Format(input.MinAge)})"
+                    : $"keep: used {DurationText.Approximate(age)} ago, younger than {input.MinAgeName} {DurationText.Format(input.MinAge)}");
             }
         }
 

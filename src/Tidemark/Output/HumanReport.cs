@@ -105,7 +105,7 @@ public static class HumanReport
             var remove = r.Verdict == Verdict.Remove;
             var word = remove ? paint.Yellow("remove") : Paint.Plain("keep  ");
             var ago = DurationText.Approximate(stage2.Now - r.LastUsed);
-            var use = r.LastUseAssumed ? "last use unknown, counted as now (a stopped container from before the ledger's event history holds it)"
+            var use = r.LastUseAssumed ? "last use unknown: a stopped container from before the ledger's event history holds it"
                 : r.Used ? $"last used {ago} ago"
                 : $"no recorded use, first seen {ago} ago";
             yield return new ReportLine(remove ? LogLevel.Info : keepLevel,

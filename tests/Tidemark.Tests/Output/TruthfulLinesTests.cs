@@ -187,7 +187,9 @@ public sealed class TruthfulLinesTests
         var review = report.Stage2!.Reviews.Single(r => r.Image.Id == "job");
         Assert.Equal(Verdict.TooYoung, review.Verdict);
         var line = Lines(text).Single(l => l.Contains("ci/job:1", StringComparison.Ordinal) && l.StartsWith("stage 2", StringComparison.Ordinal));
-        Assert.Contains("last use unknown, counted as now", line);
+        Assert.Contains("last use unknown: a stopped container from before the ledger's event history holds it", line);
+        Assert.Contains("its last use is unknown, so it counts as used now", line);
+        Assert.DoesNotContain("used 0s ago", line);
     }
 
     [Fact]
