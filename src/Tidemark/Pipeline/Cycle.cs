@@ -134,9 +134,22 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
 
             // The ledger forgets what this run removed now, not at the next snapshot: an export
             // or a look at the file must not show images the daemon no longer holds.
-            if (actions.Any(a => a.Status == ActionStatus.Done) && await client.ListImagesAsync(CancellationToken.None).ConfigureAwait(false) is { IsOk: true } left)
+            // Not after a signal or a lost daemon (the next run's snapshot drops them), and never
+            // for long: the run is over.
+            if (actions.Any(a => a.Status == ActionStatus.Done) && halt?.Kind is not (HaltKind.Signal or HaltKind.DaemonLost))
             {
-                ledger.Retain(left.Value.Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
+                using var brief = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try
+                {
+                    if (await client.ListImagesAsync(brief.Token).ConfigureAwait(false) is { IsOk: true } left)
+                    {
+                        ledger.Retain(left.Value.Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
+                    }
+                }
+                catch (OperationCanceledException) when (brief.IsCancellationRequested)
+                {
+                    // The next run's snapshot drops them instead.
+                }
             }
         }
         else
