@@ -123,6 +123,22 @@ public sealed class FixtureDocker(string socketPath) : IDisposable
     public IReadOnlyList<string> Lines(params string[] args) =>
         Cli(args).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Pushes a tag to <paramref name="registry"/>, deletes it locally and pulls it back by digest
+    /// alone, as `docker pull app@sha256:…` leaves an image: untagged, with a digest reference.
+    /// </summary>
+    /// <returns>The digest reference.</returns>
+    public string PullByDigestOnly(string tag, string registry)
+    {
+        var remote = $"{registry}/{tag}";
+        Cli("tag", tag, remote);
+        Cli("push", remote);
+        var digest = Cli("image", "inspect", "--format", "{{index .RepoDigests 0}}", remote);
+        Cli("rmi", tag, remote);
+        Cli("pull", digest);
+        return digest;
+    }
+
     /// <summary>Image IDs (full) currently on the daemon, including untagged ones.</summary>
     public IReadOnlySet<string> ImageIds() => Lines("image", "ls", "-a", "-q", "--no-trunc").ToHashSet();
 

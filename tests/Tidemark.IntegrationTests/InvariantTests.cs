@@ -13,17 +13,7 @@ public sealed class InvariantTests(Sandbox sandbox) : IntegrationTest(sandbox)
 
     private static string Registry => Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_REGISTRY") ?? "127.0.0.1:5000";
 
-    /// <summary>Pushes a tag to the sandbox registry, deletes it locally and pulls it back by digest alone.</summary>
-    private string PullByDigestOnly(string tag)
-    {
-        var remote = $"{Registry}/{tag}";
-        Docker.Cli("tag", tag, remote);
-        Docker.Cli("push", remote);
-        var digest = Docker.Cli("image", "inspect", "--format", "{{index .RepoDigests 0}}", remote);
-        Docker.Cli("rmi", tag, remote);
-        Docker.Cli("pull", digest);
-        return digest;
-    }
+    private string PullByDigestOnly(string tag) => Docker.PullByDigestOnly(tag, Registry);
 
     [Fact]
     public async Task A_service_image_present_only_by_digest_survives_stage_1()

@@ -238,12 +238,7 @@ public sealed class SoakTests : IntegrationTest, IAsyncDisposable
             var i = tagged[rng.Next(tagged.Count)];
             pinned.Add(i);
             var tag = images[i].Tags[0];
-            var remote = $"{Registry}/{tag}";
-            Docker.Cli("tag", tag, remote);
-            Docker.Cli("push", remote);
-            var digest = Docker.Cli("image", "inspect", "--format", "{{index .RepoDigests 0}}", remote);
-            Docker.Cli("rmi", tag, remote);
-            Docker.Cli("pull", digest);
+            var digest = Docker.PullByDigestOnly(tag, Registry);
             services.Add(($"soak-digest{i}", digest, rng.Next(4)));
             log.Append($"pinned {Short(ids[i])} by digest only: {digest} (tag {tag} deleted locally)\n");
         }

@@ -154,14 +154,8 @@ public sealed class Stage1Tests(Sandbox sandbox) : IntegrationTest(sandbox)
             FixtureImage.Tagged("vendor/keep:1", Now.AddDays(-10), Base, new Layer("keep-me", 2_000_000)),
             FixtureImage.Dangling(Now.AddDays(-10), Base, new Layer("drop-me", 2_000_000)),
         ]);
-        // An untagged image that still carries a digest reference, as `docker pull name@sha256:…`
-        // leaves one: push it to the sandbox registry, delete it, pull it back by digest.
-        var registry = Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_REGISTRY") ?? "127.0.0.1:5000";
-        Docker.Cli("tag", "vendor/keep:1", $"{registry}/vendor/keep:1");
-        Docker.Cli("push", $"{registry}/vendor/keep:1");
-        var digest = Docker.Cli("image", "inspect", "--format", "{{index .RepoDigests 0}}", $"{registry}/vendor/keep:1");
-        Docker.Cli("rmi", "vendor/keep:1", $"{registry}/vendor/keep:1");
-        Docker.Cli("pull", digest);
+        // An untagged image that still carries a digest reference, as `docker pull name@sha256:…` leaves one.
+        Docker.PullByDigestOnly("vendor/keep:1", Environment.GetEnvironmentVariable("TIDEMARK_SANDBOX_REGISTRY") ?? "127.0.0.1:5000");
         Assert.Contains(ids[0], Docker.ImageIds());
         Sandbox.FillTo(82);
 
