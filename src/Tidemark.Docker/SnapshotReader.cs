@@ -30,7 +30,7 @@ public sealed class SnapshotReader(DockerClient client, TimeProvider clock)
                 "the daemon reported no DockerRootDir; set [disk] path to the file system to watch");
         }
 
-        if (!StatVfs.TryRead(path, out var disk, out var diskError))
+        if (!DiskMeasure.TryRead(path, out var disk, out var diskError))
         {
             return new ApiError(ApiErrorKind.DiskUnreadable,
                 $"{diskError} (the data root must be a local path: run Tidemark on the Docker host, or set [disk] path)");

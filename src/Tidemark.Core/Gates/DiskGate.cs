@@ -15,7 +15,7 @@ public static class DiskGate
         if (used >= high)
         {
             return GateResult.Pass(Name,
-                $"disk {disk.Path} at {used}% (>= {high}%): under pressure, reclaiming towards {settings.LowWatermarkPercent}%");
+                $"disk {disk.Display} at {used}% (>= {high}%): under pressure, reclaiming towards {settings.LowWatermarkPercent}%");
         }
 
         // overlay2 hosts can run out of inodes long before bytes.
@@ -23,10 +23,10 @@ public static class DiskGate
         if (disk.TotalInodes > 0 && inodes >= settings.InodeHigh)
         {
             return GateResult.Pass(Name,
-                $"disk {disk.Path} inodes at {inodes}% (>= {settings.InodeHigh}%, bytes at {used}%): under inode pressure, reclaiming towards {settings.InodeLow}%");
+                $"disk {disk.Display} inodes at {inodes}% (>= {settings.InodeHigh}%, bytes at {used}%): under inode pressure, reclaiming towards {settings.InodeLow}%");
         }
 
         return GateResult.Block(Name,
-            $"disk {disk.Path} at {used}% (< {high}%): keeping local image cache, nothing to do");
+            $"disk {disk.Display} at {used}% (< {high}%): keeping local image cache, nothing to do");
     }
 }

@@ -11,6 +11,15 @@ public sealed record DiskReading(
     long TotalInodes,
     long FreeInodes)
 {
+    /// <summary>
+    /// The path the reading stands for when <see cref="Path"/> is another path on the same file
+    /// system (its mount point: the data root itself could not be reached by this user).
+    /// </summary>
+    public string? StandsFor { get; init; }
+
+    /// <summary>How the operator should read <see cref="Path"/>: "/srv (the file system of /srv/private/docker)".</summary>
+    public string Display => StandsFor is { } root && root != Path ? $"{Path} (the file system of {root})" : Path;
+
     /// <summary>Bytes in use, as df counts them (total minus free, reserved blocks not counted as used).</summary>
     public long UsedBytes => TotalBytes - FreeBytes;
 

@@ -8,8 +8,14 @@ namespace Tidemark.Docker.Host;
 /// </summary>
 public static partial class StatVfs
 {
-    public static bool TryRead(string path, out DiskReading reading, out string error)
+    /// <summary>errno for "permission denied": a directory on the way is not searchable by this user.</summary>
+    public const int AccessDenied = 13;
+
+    public static bool TryRead(string path, out DiskReading reading, out string error) => TryRead(path, out reading, out error, out _);
+
+    public static bool TryRead(string path, out DiskReading reading, out string error, out int errno)
     {
+        errno = 0;
         reading = new DiskReading(path, 0, 0, 0, 0, 0);
         if (!OperatingSystem.IsLinux())
         {
@@ -19,7 +25,7 @@ public static partial class StatVfs
 
         if (statvfs(path, out var b) != 0)
         {
-            var errno = Marshal.GetLastPInvokeError();
+            errno = Marshal.GetLastPInvokeError();
             error = $"cannot measure {path}: {Marshal.GetPInvokeErrorMessage(errno)}";
             return false;
         }

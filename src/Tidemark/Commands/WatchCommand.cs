@@ -58,7 +58,8 @@ public static class WatchCommand
                         return reportOutput.Fail(new CommandFailure(ExitCodes.IoError, ledger.Error));
                     }
 
-                    var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record));
+                    using var systemd = new Platform.SystemdNotify(console.Environment, clock);
+                    var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record), systemd);
                     return reportOutput.Finish(await loop.RunAsync(ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown, runLock!.LostReason));
                 }
             }

@@ -18,6 +18,9 @@ public sealed record LoadedSettings(Settings Settings, string Source, IReadOnlyL
     /// <summary>Each key's value as written in the file.</summary>
     public IReadOnlyDictionary<string, string> KeyTexts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Keys set from the environment rather than the file or a default, with where from.</summary>
+    public IReadOnlyDictionary<string, string> Overrides { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the settings come from a file (else: the built-in defaults).</summary>
     public bool FromFile => KeyLines.Count > 0 || !Source.StartsWith("built-in defaults", StringComparison.Ordinal);
 }

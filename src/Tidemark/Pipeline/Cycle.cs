@@ -129,7 +129,7 @@ public sealed class Cycle(DockerClient client, Policy policy, TimeProvider clock
 
             if (StatVfs.TryRead(snapshot.Disk.Path, out var after, out _))
             {
-                diskAfter = after;
+                diskAfter = after with { StandsFor = snapshot.Disk.StandsFor };
             }
 
             // The ledger forgets what this run removed now, not at the next snapshot: an export

@@ -31,7 +31,9 @@ public static class Session
     {
         var path = configFlag ?? NonEmpty(console.Environment("TIDEMARK_CONFIG"));
         var (loaded, error) = ConfigLoader.Load(path, ct);
-        return error is null ? (loaded, null) : (null, new CommandFailure(ExitCodes.Config, $"config error: {error}"));
+        return error is null
+            ? (SystemdDirectories.Apply(loaded!, console.Environment), null)
+            : (null, new CommandFailure(ExitCodes.Config, $"config error: {error}"));
     }
 
     /// <summary>DOCKER_HOST wins over [docker] host, as with the docker CLI.</summary>

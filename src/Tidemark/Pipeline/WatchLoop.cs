@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Tidemark.Cli.Output;
+using Tidemark.Cli.Platform;
 using Tidemark.Cli.State;
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Inventory;
@@ -19,8 +20,9 @@ namespace Tidemark.Cli.Pipeline;
 /// </summary>
 /// <param name="recordTo">--record: write the host's history as a trace to this file.</param>
 public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings settings, DockerEndpoint endpoint, ReportOutput output, string configSource,
-    string? recordTo = null)
+    string? recordTo = null, SystemdNotify? systemd = null)
 {
+    private readonly SystemdNotify _systemd = systemd ?? new SystemdNotify(_ => null, clock);
     /// <summary>Let a burst of pulls finish before looking: one cycle per burst.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromSeconds(5);
 
@@ -46,7 +48,9 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         _stop = shutdown;
         _lockLost = lockLost;
         var stop = shutdown.Token;
+        var watching = $"watching {endpoint.Display}";
         Say("started", $"watching {endpoint.Display} (disk {settings.Disk.HighWatermarkPercent}%/{settings.Disk.LowWatermarkPercent}%, tick every {DurationText.Format(settings.Watch.Interval)}); ledger {settings.Ledger.Path}");
+        _systemd.Ready(watching);
         foreach (var w in warnings)
         {
             Warn(w);
@@ -71,6 +75,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                         down = clock.GetUtcNow();
                     }
 
+                    _systemd.KeepAlive();
                     await Task.Delay(backoff, clock, stop).ConfigureAwait(false);
                     backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
                     continue;
@@ -104,6 +109,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
             return ExitCodes.TempFail;
         }
 
+        _systemd.Stopping("saving the usage ledger");
         var saveError = LedgerStore.Save(settings.Ledger.Path, ledger);
         var why = shutdown.Reason is { } signal ? $" ({signal})" : "";
         Say("stopped", saveError is null ? $"stopping{why}: ledger saved to {settings.Ledger.Path}" : $"stopping{why}: {saveError}",
@@ -173,6 +179,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
             {
                 var now = clock.GetUtcNow();
                 _recorder?.Tick(now);
+                _systemd.KeepAlive();
                 if (now >= dueAt)
                 {
                     var error = await EvaluateAsync(cycle, ledger).ConfigureAwait(false);
@@ -188,6 +195,12 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 var until = _recorder is null ? dueAt - now : Min(dueAt - now, TraceRecorder.TickEvery);
+                if (_systemd.KeepAliveEvery is { } every)
+                {
+                    // Wake up in time to feed the watchdog even when nothing happens.
+                    until = Min(until, every / 2);
+                }
+
                 wait.CancelAfter(until);
                 bool ready;
                 try
@@ -276,6 +289,11 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     {
         var observer = new QuietCycleObserver(new ReportObserver(output, configSource, endpoint.Display), _lastVerdict);
         ApiResult<Core.Reporting.RunReport> result;
+        // A cycle may spend minutes in one call (a large prune): the watchdog is fed meanwhile,
+        // for as long as the cycle lasts; each call has its own deadline.
+        using var keepAlive = _systemd.KeepAliveEvery is { } every
+            ? new Timer(_ => _systemd.KeepAlive(), null, TimeSpan.Zero, every / 2)
+            : null;
         try
         {
             result = await cycle.RunAsync(new CycleOptions("watch", Execute: true, DryRun: false, ReplayEvents: false, _lockLost),
@@ -298,6 +316,7 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
         }
 
         _lastVerdict = QuietCycleObserver.Verdict(report);
+        _systemd.Status(Core.Reporting.ReportSummary.For(report));
         // A step the daemon failed means it is going or gone: reconnect rather than plan again on it.
         return report.Halt?.Kind == Core.Reporting.HaltKind.DaemonLost ? report.Halt.Reason : null;
     }

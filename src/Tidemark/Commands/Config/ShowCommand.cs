@@ -21,12 +21,14 @@ public static class ShowCommand
         command.SetAction((result, ct) =>
         {
             var path = config.Resolve(result, console);
-            var (loaded, error) = ConfigLoader.Load(path, ct);
-            if (loaded is null)
+            var (read, error) = ConfigLoader.Load(path, ct);
+            if (read is null)
             {
                 console.Fail($"config error: {error}");
                 return Task.FromResult(ExitCodes.Config);
             }
+
+            var loaded = SystemdDirectories.Apply(read, console.Environment);
 
             var keys = Effective(loaded, console.Environment("DOCKER_HOST"));
             if (result.GetValue(json))
@@ -59,7 +61,9 @@ public static class ShowCommand
         {
             // As written in the file when set there ("24h" stays "24h"), else the default.
             var value = loaded.KeyTexts.TryGetValue(key.Name, out var written) ? written : key.Current(loaded.Settings);
-            var source = loaded.KeyLines.TryGetValue(key.Name, out var line) ? $"{loaded.Source}:{line}" : "default";
+            var source = loaded.KeyLines.TryGetValue(key.Name, out var line) ? $"{loaded.Source}:{line}"
+                : loaded.Overrides.TryGetValue(key.Name, out var from) ? from
+                : "default";
             // DOCKER_HOST wins over [docker] host, as with the docker CLI.
             if (key.Name == "[docker] host" && !string.IsNullOrWhiteSpace(dockerHost))
             {
