@@ -18,6 +18,7 @@ public static class TidemarkCli
         root.Subcommands.Add(RunCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(WatchCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(ConfigCommand.Create(console));
+        root.Subcommands.Add(UnitsCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         return root;
