@@ -15,6 +15,7 @@ public sealed record Settings
     public LedgerSettings Ledger { get; init; } = new();
     public WatchSettings Watch { get; init; } = new();
     public ConvergeSettings Converge { get; init; } = new();
+    public MetricsSettings Metrics { get; init; } = new();
     public LockSettings Lock { get; init; } = new();
 }
 
@@ -94,6 +95,15 @@ public sealed record ConvergeSettings
 
     /// <summary>Regexes on service names that never hold the converge gate (known to be flaky).</summary>
     public IReadOnlyList<string> IgnoreServices { get; init; } = [];
+}
+
+public sealed record MetricsSettings
+{
+    /// <summary>A node_exporter textfile-collector file written after each run or cycle; empty: none.</summary>
+    public string File { get; init; } = "";
+
+    /// <summary>Where watch serves GET /metrics ("127.0.0.1:9477"); empty: it does not.</summary>
+    public string Listen { get; init; } = "";
 }
 
 public sealed record LockSettings

@@ -12,6 +12,7 @@ public static class RunCommand
     {
         var config = new ConfigOptions();
         var output = new OutputOptions();
+        var metrics = new MetricsOptions();
         var dryRun = new Option<bool>("--dry-run", "-n")
         {
             Description = "Decide and report as a run would, but remove nothing",
@@ -21,6 +22,7 @@ public static class RunCommand
         config.AddTo(command);
         output.AddTo(command);
         command.Options.Add(dryRun);
+        metrics.AddTo(command);
         command.SetAction((result, _) => new OneShot(console, clock, shutdown).RunAsync(new OneShotOptions(
             "run",
             Execute: true,
@@ -28,7 +30,8 @@ public static class RunCommand
             config.Read(result),
             result.GetValue(output.Json),
             result.GetValue(output.Verbose),
-            result.GetValue(output.LogFormat))));
+            result.GetValue(output.LogFormat),
+            metrics.Read(result))));
         return command;
     }
 }

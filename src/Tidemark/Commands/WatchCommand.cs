@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tidemark.Cli.Commands.Options;
 using Tidemark.Cli.Locking;
+using Tidemark.Cli.Metrics;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Pipeline;
 using Tidemark.Cli.Signals;
@@ -14,6 +15,7 @@ public static class WatchCommand
     {
         var config = new ConfigOptions();
         var output = new OutputOptions();
+        var metricsOptions = new MetricsOptions();
         var command = new Command("watch",
             "Run as a service: keep the usage ledger current from the daemon's events and prune when pressure appears. " +
             "Holds the lock while it runs; stops cleanly on SIGTERM/SIGINT with the ledger saved.");
@@ -25,6 +27,7 @@ public static class WatchCommand
         config.AddTo(command);
         output.AddTo(command);
         command.Options.Add(record);
+        metricsOptions.AddTo(command);
         command.SetAction(async (result, _) =>
         {
             // Text lines are stamped in watch mode: a long-lived log file has no other clock.
@@ -58,8 +61,15 @@ public static class WatchCommand
                         return reportOutput.Fail(new CommandFailure(ExitCodes.IoError, ledger.Error));
                     }
 
+                    var metrics = MetricsSink.For(settings, metricsOptions.Read(result));
+                    await using var server = settings.Metrics.Listen.Length == 0 ? null : new MetricsServer(metrics.Metrics);
+                    if (server?.Start(MetricsServer.ParseListen(settings.Metrics.Listen, out var unused)!) is { } serveError)
+                    {
+                        return reportOutput.Fail(new CommandFailure(ExitCodes.Unavailable, serveError));
+                    }
+
                     using var systemd = new Platform.SystemdNotify(console.Environment, clock);
-                    var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record), systemd);
+                    var loop = new WatchLoop(console, clock, settings, endpoint!, reportOutput, loaded.Source, result.GetValue(record), systemd, metrics);
                     return reportOutput.Finish(await loop.RunAsync(ledger.Ledger, ledger.Readable, [.. loaded.Warnings, .. ledger.Warnings], shutdown, runLock!.LostReason));
                 }
             }

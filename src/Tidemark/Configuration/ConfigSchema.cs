@@ -113,6 +113,14 @@ public static class ConfigSchema
             (s, v) => s with { Converge = s.Converge with { IgnoreServices = List(v) } },
             s => Strings(s.Converge.IgnoreServices)),
 
+        new("metrics", "file", ValueKind.Text, v => Str(v).Length == 0 ? null : PathCheck(Str(v), names: "a file", example: "tidemark.prom"),
+            (s, v) => s with { Metrics = s.Metrics with { File = Str(v) } },
+            s => Quote(s.Metrics.File)),
+        new("metrics", "listen", ValueKind.Text,
+            v => Str(v).Length == 0 || Tidemark.Cli.Metrics.MetricsServer.ParseListen(Str(v), out _) is not null ? null : "not an address and port such as 127.0.0.1:9477",
+            (s, v) => s with { Metrics = s.Metrics with { Listen = Str(v) } },
+            s => Quote(s.Metrics.Listen)),
+
         new("lock", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "tidemark.lock"),
             (s, v) => s with { Lock = s.Lock with { Path = Str(v) } },
             s => Quote(s.Lock.Path)),

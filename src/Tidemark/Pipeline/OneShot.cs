@@ -1,13 +1,17 @@
 using Tidemark.Cli.Locking;
+using Tidemark.Cli.Metrics;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Signals;
 using Tidemark.Cli.State;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Reporting;
+using Tidemark.Docker.Api;
 
 namespace Tidemark.Cli.Pipeline;
 
-public sealed record OneShotOptions(string Command, bool Execute, bool DryRun, string? ConfigPath, bool Json, bool Verbose, string? LogFormat = null);
+/// <param name="MetricsFile">--metrics-file: a run writes its metrics there (over [metrics] file).</param>
+public sealed record OneShotOptions(string Command, bool Execute, bool DryRun, string? ConfigPath, bool Json, bool Verbose, string? LogFormat = null,
+    string? MetricsFile = null);
 
 /// <summary>`plan` and `run`: one cycle, with the ledger loaded before and (for a run) saved after.</summary>
 public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shutdown)
@@ -39,12 +43,24 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
                 }
             }
 
+            // Only a run writes metrics: a plan or a dry run is someone looking, not the host's record.
+            var metrics = mutates ? MetricsSink.For(settings, options.MetricsFile) : null;
+            int Failed(CommandFailure failure, bool daemonUp)
+            {
+                if (metrics?.Failed(daemonUp) is { } metricsError)
+                {
+                    log.Error(Safe.Line($"error: {metricsError}"));
+                }
+
+                return output.Fail(failure);
+            }
+
             using (runLock)
             {
                 var (client, connectFailure) = await Session.ConnectAsync(endpoint!, shutdown.Token).ConfigureAwait(false);
                 if (connectFailure is not null)
                 {
-                    return output.Fail(connectFailure);
+                    return Failed(connectFailure, daemonUp: false);
                 }
 
                 using (client)
@@ -53,13 +69,13 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
                     var info = await client!.GetInfoAsync(shutdown.Token).ConfigureAwait(false);
                     if (!info.IsOk)
                     {
-                        return output.Fail(Session.FromApi(info.Error!));
+                        return Failed(Session.FromApi(info.Error!), !DaemonDown(info.Error!));
                     }
 
                     var ledger = LedgerStore.Load(settings.Ledger.Path, clock.GetUtcNow(), setAside: mutates, daemonId: info.Value.Id);
                     if (ledger.Error is not null)
                     {
-                        return output.Fail(new CommandFailure(ExitCodes.IoError, ledger.Error));
+                        return Failed(new CommandFailure(ExitCodes.IoError, ledger.Error), daemonUp: true);
                     }
 
                     if (mutates)
@@ -78,18 +94,19 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
                     toSave = null;
                     if (!result.IsOk)
                     {
-                        return output.Fail(Session.FromApi(result.Error!));
+                        return Failed(Session.FromApi(result.Error!), !DaemonDown(result.Error!));
                     }
 
                     var report = result.Value;
-                    if (saveError is not null)
+                    var metricsError = metrics?.Report(report, ledger.Ledger, saveError is null, clock.GetUtcNow());
+                    foreach (var error in new[] { saveError, metricsError }.OfType<string>())
                     {
-                        report = report with { Notes = [.. report.Notes, "error: " + saveError] };
-                        log.Error(Safe.Line($"error: {saveError}"));
+                        report = report with { Notes = [.. report.Notes, "error: " + error] };
+                        log.Error(Safe.Line($"error: {error}"));
                     }
 
                     output.Finished(report, loaded.Source, endpoint!.Display, settings);
-                    return output.Finish(ExitCodeFor(report, saveError is not null));
+                    return output.Finish(ExitCodeFor(report, saveError is not null || metricsError is not null));
                 }
             }
         }
@@ -103,11 +120,14 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
         }
     }
 
+    private static bool DaemonDown(ApiError error) => error.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout;
+
     /// <summary>
     /// 0 whether it pruned or a gate held. Otherwise the first that applies: a signal (128 + its
-    /// number), a lost lock (75), a daemon that failed or went away (69), a ledger not saved (74).
+    /// number), a lost lock (75), a daemon that failed or went away (69), a ledger or metrics file
+    /// not written (74).
     /// </summary>
-    public int ExitCodeFor(RunReport report, bool ledgerNotSaved)
+    public int ExitCodeFor(RunReport report, bool notSaved)
     {
         if (shutdown.Requested)
         {
@@ -124,6 +144,6 @@ public sealed class OneShot(CliConsole console, TimeProvider clock, Shutdown shu
             return ExitCodes.Unavailable;
         }
 
-        return ledgerNotSaved ? ExitCodes.IoError : ExitCodes.Ok;
+        return notSaved ? ExitCodes.IoError : ExitCodes.Ok;
     }
 }

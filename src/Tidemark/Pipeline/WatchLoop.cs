@@ -19,8 +19,9 @@ namespace Tidemark.Cli.Pipeline;
 /// quiet it waits on the stream and a timer, using no CPU.
 /// </summary>
 /// <param name="recordTo">--record: write the host's history as a trace to this file.</param>
+/// <param name="metrics">Where each cycle's metrics go (the textfile file, the /metrics page).</param>
 public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings settings, DockerEndpoint endpoint, ReportOutput output, string configSource,
-    string? recordTo = null, SystemdNotify? systemd = null)
+    string? recordTo = null, SystemdNotify? systemd = null, Metrics.MetricsSink? metrics = null)
 {
     private readonly SystemdNotify _systemd = systemd ?? new SystemdNotify(_ => null, clock);
     /// <summary>Let a burst of pulls finish before looking: one cycle per burst.</summary>
@@ -36,6 +37,10 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
     private IStopRequest _stop = NoStop.Instance;
     private Func<string?> _lockLost = () => null;
     private string? _lockLostReason;
+    private Core.Reporting.RunReport? _unrecorded;
+    private bool _ledgerSaved = true;
+    private bool _daemonDownRecorded;
+    private string? _metricsError;
 
     /// <param name="ledgerReadable">False after an unusable ledger was set aside: stage 2 waits until
     /// the rebuilt one has been saved once.</param>
@@ -73,6 +78,12 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                         // Said once per outage, not on every retry.
                         Say("daemon-unavailable", $"daemon unavailable: {connected.Error}; retrying with backoff up to {MaxBackoff.TotalSeconds:0}s");
                         down = clock.GetUtcNow();
+                    }
+
+                    if (!_daemonDownRecorded)
+                    {
+                        _daemonDownRecorded = true;
+                        RecordMetrics(m => m.Failed(daemonUp: false));
                     }
 
                     _systemd.KeepAlive();
@@ -185,10 +196,14 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
                     var error = await EvaluateAsync(cycle, ledger).ConfigureAwait(false);
                     if (error is not null)
                     {
+                        RecordCycle(ledger);
                         return error;
                     }
 
                     saved(SaveLedger(ledger));
+                    // After the save, so the metrics say whether it worked.
+                    RecordCycle(ledger);
+
                     dueAt = clock.GetUtcNow() + settings.Watch.Interval;
                     continue;
                 }
@@ -306,10 +321,15 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
 
         if (!result.IsOk)
         {
-            return result.Error!.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout ? result.Error.Message : ReportFailure(result.Error);
+            var down = result.Error!.Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout;
+            RecordMetrics(m => m.Failed(daemonUp: !down));
+            _daemonDownRecorded = down;
+            return down ? result.Error.Message : ReportFailure(result.Error);
         }
 
         var report = result.Value;
+        _unrecorded = report;
+        _daemonDownRecorded = report.Halt?.Kind == Core.Reporting.HaltKind.DaemonLost;
         if (observer.Shown)
         {
             output.Finished(report, configSource, endpoint.Display, settings, jsonEvent: "cycle");
@@ -415,9 +435,41 @@ public sealed class WatchLoop(CliConsole console, TimeProvider clock, Settings s
             containers.IsOk ? EngineMapping.Containers(containers.Value, []) : []);
     }
 
+    private void RecordCycle(UsageLedger ledger)
+    {
+        if (_unrecorded is { } report)
+        {
+            _unrecorded = null;
+            RecordMetrics(m => m.Report(report, ledger, _ledgerSaved, clock.GetUtcNow()));
+        }
+    }
+
+    /// <summary>Records into the metrics; a file that cannot be written is said once until it can again.</summary>
+    private void RecordMetrics(Func<Metrics.MetricsSink, string?> record)
+    {
+        if (metrics is null)
+        {
+            return;
+        }
+
+        var error = record(metrics);
+        if (error is not null && _metricsError is null)
+        {
+            Warn($"{error}; retrying after each cycle, said again only once it has been written");
+        }
+        else if (error is null && _metricsError is not null)
+        {
+            Say("metrics-written", "the metrics file is written again");
+        }
+
+        _metricsError = error;
+    }
+
     private DateTimeOffset SaveLedger(UsageLedger ledger)
     {
-        if (LedgerStore.Save(settings.Ledger.Path, ledger) is { } error)
+        var error = LedgerStore.Save(settings.Ledger.Path, ledger);
+        _ledgerSaved = error is null;
+        if (error is not null)
         {
             Warn(error);
         }

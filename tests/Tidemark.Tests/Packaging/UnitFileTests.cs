@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Tidemark.Cli;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Signals;
+using Tidemark.Tests.Support;
 
 namespace Tidemark.Tests.Packaging;
 
@@ -15,7 +15,7 @@ public sealed partial class UnitFileTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("tidemark-units-").FullName;
 
-    private static string Shipped(string name) => Path.Combine(RepoRoot(), "packaging", "systemd", name);
+    private static string Shipped(string name) => Path.Combine(ExternalTool.RepoRoot(), "packaging", "systemd", name);
 
     public static TheoryData<string> Services => new() { "tidemark.service", "tidemark-watch.service" };
 
@@ -85,40 +85,7 @@ public sealed partial class UnitFileTests : IDisposable
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        ProcessStartInfo psi = new(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InvalidOperationException($"{file} is not installed: scripts/test installs it (Debian's systemd package)");
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (Directory.Exists(Path.Combine(dir.FullName, "packaging", "systemd")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("packaging/systemd not found above " + AppContext.BaseDirectory);
-    }
+    private static (int Code, string Output) Run(string file, params string[] args) => ExternalTool.Run("systemd", file, args);
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]
     private static partial Regex ExposureLine();

@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+
+namespace Tidemark.Cli.Metrics;
+
+/// <summary>
+/// The node_exporter textfile-collector file: written whole to a temporary file beside it, then
+/// renamed, so the collector never reads half of one. Readable by the collector's user (0644)
+/// whatever the unit's umask.
+/// </summary>
+public static class MetricsFile
+{
+    public static string? Read(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <returns>An error message, or null when written.</returns>
+    public static string? Write(string path, string text)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            };
+            using (var stream = new FileStream(temp, options))
+            {
+                File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                using var writer = new StreamWriter(stream);
+                writer.Write(text);
+            }
+
+            File.Move(temp, path, overwrite: true);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // A stale temp file is harmless: names are random and never reused.
+            }
+
+            return $"could not write the metrics file {path}: {e.Message}";
+        }
+    }
+}
