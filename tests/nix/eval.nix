@@ -27,6 +27,8 @@ in
   etc = config.environment.etc;
   # The generated tidemark.toml (checkConfig = false), else null.
   configText = config.environment.etc."tidemark/tidemark.toml".source.text or null;
+  # With checkConfig (the default): the build script that checks the generated file.
+  configCheck = config.environment.etc."tidemark/tidemark.toml".source.script or null;
   failedAssertions = failed;
   # As NixOS's system.build.toplevel: failed assertions stop the evaluation.
   checked = if failed == [ ] then true else throw "\nFailed assertions:\n${lib.concatMapStringsSep "\n" (m: "- ${m}") failed}";
