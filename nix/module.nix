@@ -191,11 +191,13 @@ let
     IPAddressAllow = "localhost";
   };
 
-  # ProtectSystem=strict leaves a textfile-collector directory read-only: open the file's
-  # directory (when it is not the state or runtime directory already). "-": no failure if missing.
+  # packaging/systemd/tidemark-metrics-file.conf: the service's own directories are private to
+  # its dynamic user, so the textfile goes to a directory of its own, readable by the collector
+  # and writable by the docker group the service runs in (made by tmpfiles, then opened in the
+  # sandbox with ReadWritePaths).
   metricsFileDir = if cfg.metrics.file == null then null else dirOf cfg.metrics.file;
-  metricsFileAccess = lib.optionalAttrs
-    (metricsFileDir != null && !(lib.elem metricsFileDir [ "/var/lib/tidemark" "/run/tidemark" ])) {
+  metricsFileIsPrivate = metricsFileDir != null && lib.elem metricsFileDir [ "/var/lib/tidemark" "/run/tidemark" ];
+  metricsFileAccess = lib.optionalAttrs (metricsFileDir != null && !metricsFileIsPrivate) {
     ReadWritePaths = [ "-${metricsFileDir}" ];
   };
 
@@ -250,11 +252,12 @@ in
       file = mkOption {
         type = types.nullOr absoluteFile;
         default = null;
-        example = "/var/lib/prometheus-node-exporter-text-files/tidemark.prom";
+        example = "/var/lib/tidemark-metrics/tidemark.prom";
         description = ''
           `[metrics] file`: a node_exporter textfile-collector file written after each run or
-          cycle. Its directory is made writable for the unit (ReadWritePaths); it must also be
-          writable by the unit's dynamic user, which is in the docker group.
+          cycle. Its directory is created (tmpfiles: 0775 root:docker, so the service's dynamic
+          user, in the docker group, can write it and the collector can read it) and opened in
+          the sandbox (ReadWritePaths). Point the collector's textfile directory at it.
         '';
       };
       listen = mkOption {
@@ -332,6 +335,15 @@ in
           }
         )
       ];
+
+      warnings = lib.optional metricsFileIsPrivate ''
+        services.tidemark.metrics.file is in ${metricsFileDir}, which is private to the service's
+        dynamic user: node_exporter cannot read it there. Use a directory of its own, such as
+        /var/lib/tidemark-metrics/tidemark.prom.
+      '';
+
+      systemd.tmpfiles.rules = lib.optional (metricsFileDir != null && !metricsFileIsPrivate)
+        "d ${metricsFileDir} 0775 root docker - -";
 
       # The same config for commands run by hand (`tidemark plan`, `tidemark config show`).
       environment.etc."tidemark/tidemark.toml".source = configFile;

@@ -30,6 +30,8 @@ in
   # With checkConfig (the default): the build script that checks the generated file.
   configCheck = config.environment.etc."tidemark/tidemark.toml".source.script or null;
   failedAssertions = failed;
+  tmpfiles = config.systemd.tmpfiles.rules;
+  inherit (config) warnings;
   # As NixOS's system.build.toplevel: failed assertions stop the evaluation.
   checked = if failed == [ ] then true else throw "\nFailed assertions:\n${lib.concatMapStringsSep "\n" (m: "- ${m}") failed}";
   options = map (o: { inherit (o) name type; default = o.default.text or null; }) docs;

@@ -11,6 +11,8 @@ in
   options = {
     systemd.services = anything;
     systemd.timers = anything;
+    systemd.tmpfiles.rules = mkOption { type = types.listOf types.str; default = [ ]; };
+    warnings = mkOption { type = types.listOf types.str; default = [ ]; };
     environment.etc = anything;
     environment.systemPackages = mkOption { type = types.listOf types.anything; default = [ ]; };
     users.users = anything;

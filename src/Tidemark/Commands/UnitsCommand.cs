@@ -13,6 +13,7 @@ public static class UnitsCommand
     private const string Shipped = "/usr/local/bin/tidemark";
     private static readonly string[] Units = ["tidemark.service", "tidemark.timer", "tidemark-watch.service"];
     private const string MetricsDropIn = "tidemark-watch-metrics.conf";
+    private const string TextfileDropIn = "tidemark-metrics-file.conf";
 
     public static Command Create(CliConsole console)
     {
@@ -25,7 +26,7 @@ public static class UnitsCommand
         {
             foreach (var (name, text) in Read(result.GetValue(binary)))
             {
-                console.Out.WriteLine($"# {Target("/", name)}");
+                console.Out.WriteLine($"# {string.Join(", ", Targets("/", name))}");
                 console.Out.Write(text);
                 console.Out.WriteLine();
             }
@@ -35,10 +36,15 @@ public static class UnitsCommand
 
         var prefix = new Option<string>("--prefix") { Description = "Root to install under (default /): files go to PREFIX/etc/systemd/system", DefaultValueFactory = _ => "/", HelpName = "DIR" };
         var metrics = new Option<bool>("--metrics-listener") { Description = "Also install the watch service's drop-in that lets it serve [metrics] listen" };
+        var textfile = new Option<bool>("--metrics-textfile")
+        {
+            Description = "Also install, for both services, the drop-in that lets them write [metrics] file in /var/lib/tidemark-metrics",
+        };
         var install = new Command("install", "Write the units (and nothing else: it enables nothing), then say how to enable one.");
         install.Options.Add(prefix);
         install.Options.Add(binary);
         install.Options.Add(metrics);
+        install.Options.Add(textfile);
         install.SetAction(result =>
         {
             var root = result.GetValue(prefix)!;
@@ -52,16 +58,18 @@ public static class UnitsCommand
             {
                 foreach (var (name, text) in Read(result.GetValue(binary)))
                 {
-                    if (name == MetricsDropIn && !result.GetValue(metrics))
+                    if ((name == MetricsDropIn && !result.GetValue(metrics)) || (name == TextfileDropIn && !result.GetValue(textfile)))
                     {
                         continue;
                     }
 
-                    var path = Target(root, name);
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    File.WriteAllText(path, text);
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-                    console.Out.WriteLine(Safe.Line($"wrote {path}"));
+                    foreach (var path in Targets(root, name))
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        File.WriteAllText(path, text);
+                        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                        console.Out.WriteLine(Safe.Line($"wrote {path}"));
+                    }
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -79,14 +87,17 @@ public static class UnitsCommand
         return command;
     }
 
-    private static string Target(string root, string name) => name == MetricsDropIn
-        ? Path.Combine(root, "etc/systemd/system/tidemark-watch.service.d/metrics.conf")
-        : Path.Combine(root, "etc/systemd/system", name);
+    private static IEnumerable<string> Targets(string root, string name) => name switch
+    {
+        MetricsDropIn => new[] { Path.Combine(root, "etc/systemd/system/tidemark-watch.service.d/metrics.conf") },
+        TextfileDropIn => new[] { "tidemark.service", "tidemark-watch.service" }.Select(unit => Path.Combine(root, $"etc/systemd/system/{unit}.d/metrics-file.conf")),
+        _ => new[] { Path.Combine(root, "etc/systemd/system", name) },
+    };
 
     private static IEnumerable<(string Name, string Text)> Read(string? binary)
     {
         var path = binary ?? (Path.GetFileName(Environment.ProcessPath) == "tidemark" ? Environment.ProcessPath! : Shipped);
-        foreach (var name in Units.Append(MetricsDropIn))
+        foreach (var name in Units.Append(MetricsDropIn).Append(TextfileDropIn))
         {
             using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"units/{name}")
                 ?? throw new InvalidOperationException($"unit {name} is not embedded in this build");

@@ -139,7 +139,7 @@ public sealed class NixModuleTests(NixEvaluator nix) : IClassFixture<NixEvaluato
 
         // [metrics] (services.tidemark.metrics) is compared too once Tidemark's schema has it.
         var tidemark = ConfigSchema.Keys.Any(k => k.Section == "metrics") && name == "every key"
-            ? $"({settings}) // {{ metrics = {{ file = \"/var/lib/tidemark/tidemark.prom\"; listen = \"127.0.0.1:9477\"; }}; }}"
+            ? $"({settings}) // {{ metrics = {{ file = \"/var/lib/tidemark-metrics/tidemark.prom\"; listen = \"127.0.0.1:9477\"; }}; }}"
             : settings;
         var r = Ok(nix.EvalModule(tidemark));
         var text = r.GetProperty("configText").GetString()!;
@@ -194,10 +194,10 @@ public sealed class NixModuleTests(NixEvaluator nix) : IClassFixture<NixEvaluato
             return;
         }
 
-        var r = Ok(nix.EvalModule("""{ enable = true; checkConfig = false; mode = "watch"; metrics = { file = "/var/lib/tidemark/tidemark.prom"; listen = "127.0.0.1:9477"; }; }"""));
+        var r = Ok(nix.EvalModule("""{ enable = true; checkConfig = false; mode = "watch"; metrics = { file = "/var/lib/tidemark-metrics/tidemark.prom"; listen = "127.0.0.1:9477"; }; }"""));
         var toml = TomlSerializer.Deserialize<TomlTable>(r.GetProperty("configText").GetString()!)!;
         var metrics = Assert.IsType<TomlTable>(toml["metrics"]);
-        Assert.Equal("/var/lib/tidemark/tidemark.prom", metrics["file"]);
+        Assert.Equal("/var/lib/tidemark-metrics/tidemark.prom", metrics["file"]);
         Assert.Equal("127.0.0.1:9477", metrics["listen"]);
         Assert.Single(toml); // nothing else: only what is set is written
 
@@ -259,6 +259,32 @@ public sealed class NixModuleTests(NixEvaluator nix) : IClassFixture<NixEvaluato
         // Served only by watch: in timer mode it is an assertion.
         var timer = Ok(nix.EvalModule("""{ enable = true; metrics.listen = "127.0.0.1:9477"; }"""));
         Assert.Contains(timer.GetProperty("failedAssertions").EnumerateArray(), m => m.GetString()!.Contains("metrics.listen is served by `tidemark watch` only"));
+    }
+
+    [Theory]
+    [InlineData("timer", "tidemark")]
+    [InlineData("watch", "tidemark-watch")]
+    public void A_metrics_file_gets_a_directory_of_its_own_that_the_collector_can_read(string mode, string unit)
+    {
+        if (!nix.CanEvaluate())
+        {
+            return;
+        }
+
+        var r = Ok(nix.EvalModule($$"""{ enable = true; mode = "{{mode}}"; metrics.file = "/var/lib/tidemark-metrics/tidemark.prom"; }"""));
+
+        // As the shipped drop-in: the directory opened in the sandbox, made 0775 root:docker.
+        var dropIn = Section(Path.Combine(nix.RepoRoot, "packaging/systemd/tidemark-metrics-file.conf"), "Service");
+        var serviceConfig = r.GetProperty("services").GetProperty(unit).GetProperty("serviceConfig");
+        Assert.Equal(dropIn.Single(p => p.Key == "ReadWritePaths").Value, Words(serviceConfig.GetProperty("ReadWritePaths")));
+        Assert.Contains("install -d -m 0775 -o root -g docker /var/lib/tidemark-metrics", dropIn.Single(p => p.Key == "ExecStartPre").Value);
+        Assert.Equal(["d /var/lib/tidemark-metrics 0775 root docker - -"], r.GetProperty("tmpfiles").EnumerateArray().Select(e => e.GetString()));
+        Assert.Empty(r.GetProperty("warnings").EnumerateArray());
+
+        // In the service's private state directory no collector could read it: said, not made.
+        var hidden = Ok(nix.EvalModule($$"""{ enable = true; mode = "{{mode}}"; metrics.file = "/var/lib/tidemark/tidemark.prom"; }"""));
+        Assert.Contains(hidden.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("node_exporter cannot read it there"));
+        Assert.Empty(hidden.GetProperty("tmpfiles").EnumerateArray());
     }
 
     [Fact]

@@ -20,10 +20,12 @@ public sealed partial class UnitFileTests : IDisposable
     public static TheoryData<string> Services => new() { "tidemark.service", "tidemark-watch.service" };
 
     [Theory]
-    [InlineData("tidemark.service")]
-    [InlineData("tidemark-watch.service")]
-    [InlineData("tidemark.timer")]
-    public void Each_unit_verifies(string unit)
+    [InlineData("tidemark.service", false)]
+    [InlineData("tidemark-watch.service", false)]
+    [InlineData("tidemark.timer", false)]
+    [InlineData("tidemark.service", true)]
+    [InlineData("tidemark-watch.service", true)]
+    public void Each_unit_verifies(string unit, bool withDropIns)
     {
         // ExecStart must name an executable that exists: one the test makes, as the install would.
         var binary = Path.Combine(_root, "tidemark");
@@ -32,6 +34,17 @@ public sealed partial class UnitFileTests : IDisposable
         foreach (var name in new[] { "tidemark.service", "tidemark.timer", "tidemark-watch.service" })
         {
             File.WriteAllText(Path.Combine(_root, name), File.ReadAllText(Shipped(name)).Replace("/usr/local/bin/tidemark", binary, StringComparison.Ordinal));
+        }
+
+        if (withDropIns)
+        {
+            // verify reads drop-ins from UNIT.d beside the file, as systemd would from /etc.
+            var dir = Directory.CreateDirectory(Path.Combine(_root, unit + ".d")).FullName;
+            File.Copy(Shipped("tidemark-metrics-file.conf"), Path.Combine(dir, "metrics-file.conf"));
+            if (unit == "tidemark-watch.service")
+            {
+                File.Copy(Shipped("tidemark-watch-metrics.conf"), Path.Combine(dir, "metrics.conf"));
+            }
         }
 
         // --man=no: the man page comes with the package, not on the machine that runs the tests.
@@ -48,10 +61,14 @@ public sealed partial class UnitFileTests : IDisposable
 
         Assert.InRange(Exposure(unit), 0, 1.5);
 
+        // Writing [metrics] file to /var/lib/tidemark-metrics: still within the target.
+        var dropIns = Directory.CreateDirectory(Path.Combine(etc, unit + ".d")).FullName;
+        File.Copy(Shipped("tidemark-metrics-file.conf"), Path.Combine(dropIns, "metrics-file.conf"), overwrite: true);
+        Assert.InRange(Exposure(unit), 0, 1.5);
+
         if (unit == "tidemark-watch.service")
         {
             // Serving [metrics] listen opens IPv4/IPv6 to localhost: still within the target.
-            var dropIns = Directory.CreateDirectory(Path.Combine(etc, "tidemark-watch.service.d")).FullName;
             File.Copy(Shipped("tidemark-watch-metrics.conf"), Path.Combine(dropIns, "metrics.conf"), overwrite: true);
             Assert.InRange(Exposure(unit), 0, 1.5);
         }
