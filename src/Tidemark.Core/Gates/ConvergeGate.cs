@@ -50,6 +50,8 @@ public static class ConvergeGate
                     "swarm worker: services are managed elsewhere; local task containers are covered by the idle gate");
         }
 
+        var own = services.Any(s => OwnWorkload.Is(s.Labels)) ? OwnWorkload.NotCounted : "";
+        services = [.. services.Where(s => !OwnWorkload.Is(s.Labels))];
         var problems = new List<string>();
         var notWaiting = new List<string>();
         var warnings = new List<string>();
@@ -74,7 +76,7 @@ public static class ConvergeGate
             }
         }
 
-        var skipped = notWaiting.Count == 0 ? "" : $"; not waiting for {List(notWaiting)}";
+        var skipped = (notWaiting.Count == 0 ? "" : $"; not waiting for {List(notWaiting)}") + own;
         if (problems.Count > 0)
         {
             return GateResult.Block(Name, $"swarm converging: {List(problems)}; a deploy or pull may be in flight{skipped}") with { Warnings = warnings };

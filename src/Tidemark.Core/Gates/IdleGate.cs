@@ -20,12 +20,15 @@ public static class IdleGate
         IReadOnlyList<ServiceRecord> services,
         BusySelector selector)
     {
-        var liveContainers = containers.Where(c => c.IsLive).ToList();
-        var liveServices = services.Where(s => s.WantsTasks).ToList();
+        var liveContainers = containers.Where(c => c.IsLive && !OwnWorkload.Is(c.Labels)).ToList();
+        var liveServices = services.Where(s => s.WantsTasks && !OwnWorkload.Is(s.Labels)).ToList();
+        var own = containers.Any(c => c.IsLive && OwnWorkload.Is(c.Labels)) || services.Any(s => s.WantsTasks && OwnWorkload.Is(s.Labels))
+            ? OwnWorkload.NotCounted
+            : "";
         if (selector.IsEmpty)
         {
             return GateResult.Pass(Name,
-                $"no busy selectors configured: cannot tell a run is live, treating the host as idle ({liveContainers.Count} running containers)");
+                $"no busy selectors configured: cannot tell a run is live, treating the host as idle ({liveContainers.Count} running containers){own}");
         }
 
         // One line per stack or service, however many containers it has: a set keeps the order
@@ -55,7 +58,7 @@ public static class IdleGate
         if (matches.Count == 0)
         {
             return GateResult.Pass(Name,
-                $"no run in progress: none of {liveContainers.Count} running containers and {liveServices.Count} active services matches a busy selector");
+                $"no run in progress: none of {liveContainers.Count} running containers and {liveServices.Count} active services matches a busy selector{own}");
         }
 
         var listed = string.Join(", ", matches.Take(MaxListed));

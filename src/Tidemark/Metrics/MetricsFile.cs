@@ -24,10 +24,11 @@ public static class MetricsFile
     /// <returns>An error message, or null when written.</returns>
     public static string? Write(string path, string text)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        var temp = "";
         try
         {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -44,11 +45,14 @@ public static class MetricsFile
             File.Move(temp, path, overwrite: true);
             return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             try
             {
-                File.Delete(temp);
+                if (temp.Length > 0)
+                {
+                    File.Delete(temp);
+                }
             }
             catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
             {

@@ -126,4 +126,20 @@ public sealed class ConvergeMaxWaitTests
         Assert.Equal(spec, Convergence.Since(false, null, spec, [new TaskState("running", Now.AddMinutes(-3))]));
         Assert.Equal(Now.AddMinutes(-7), Convergence.Since(true, Now.AddMinutes(-7), spec, []));
     }
+
+    [Fact]
+    public void Tidemarks_own_service_converging_does_not_hold_the_converge_gate()
+    {
+        // Its own rolling update: waiting for itself would hold every node's Tidemark.
+        var own = Scene.Labels(("tidemark.self", "true"));
+        var services = new Scene()
+            .Service("tidemark_tidemark", "tidemark:2", running: 0, desired: 1, update: "updating", labels: own)
+            .Service("web", running: 2, replicas: 2)
+            .Build().Services;
+
+        var r = ConvergeGate.Evaluate(SwarmRole.Manager, services);
+
+        Assert.True(r.Passed, r.Reason);
+        Assert.Equal("swarm: the one service has converged (Tidemark's own not counted)", r.Reason);
+    }
 }

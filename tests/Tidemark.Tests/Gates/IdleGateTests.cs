@@ -134,4 +134,36 @@ public sealed class IdleGateTests
         Assert.False(r.Passed);
         Assert.Contains("cannot tell, so it counts as busy", r.Reason);
     }
+
+    [Fact]
+    public void Tidemarks_own_service_and_container_never_hold_the_idle_gate_even_when_a_selector_matches_them()
+    {
+        // An operator who counts every stack as a run: Tidemark deployed as a stack is one too.
+        var own = Scene.Labels((ServiceRecord.StackLabel, "tidemark"), ("tidemark.self", "true"));
+        var snap = new Scene()
+            .Service("tidemark_tidemark", labels: own, mode: ServiceMode.Global)
+            .Container("tidemark_tidemark.node1.x", "tidemark:1", ContainerState.Running, labels: own)
+            .Build();
+
+        var r = IdleGate.Evaluate(snap, Selector(stacks: [".*"], labels: ["com.docker.stack.namespace"]));
+
+        Assert.True(r.Passed, r.Reason);
+        Assert.Equal("no run in progress: none of 0 running containers and 0 active services matches a busy selector (Tidemark's own not counted)", r.Reason);
+    }
+
+    [Fact]
+    public void A_run_beside_tidemarks_own_container_still_blocks()
+    {
+        var own = Scene.Labels((ServiceRecord.StackLabel, "tidemark"), ("tidemark.self", "true"));
+        var snap = new Scene()
+            .Container("tidemark_tidemark.node1.x", "tidemark:1", ContainerState.Running, labels: own)
+            .Container("ci-job", "ci:1", ContainerState.Running, labels: Scene.Labels(("tidemark.busy", "1")))
+            .Build();
+
+        var r = IdleGate.Evaluate(snap, Selector(stacks: [".*"]));
+
+        Assert.False(r.Passed);
+        Assert.Contains("container ci-job (label tidemark.busy)", r.Reason);
+        Assert.DoesNotContain("tidemark_tidemark", r.Reason);
+    }
 }

@@ -11,6 +11,15 @@ public sealed class MetricsOptions
         HelpName = "PATH",
     };
 
+    public MetricsOptions() =>
+        File.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } path && (path.Length == 0 || path.Any(c => c < 0x20)))
+            {
+                result.AddError("--metrics-file needs a file name");
+            }
+        });
+
     public void AddTo(Command command) => command.Options.Add(File);
 
     public string? Read(ParseResult result) => result.GetValue(File);
