@@ -20,6 +20,8 @@ public static class TidemarkCli
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
+        root.Subcommands.Add(ManCommand.Create(console));
+        root.Subcommands.Add(CompletionsCommand.Create(console));
         return root;
     }
 
