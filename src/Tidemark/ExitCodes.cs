@@ -29,4 +29,20 @@ public static class ExitCodes
 
     /// <summary>Bad configuration (file, key and value named); nothing was touched.</summary>
     public const int Config = 78;
+
+    /// <summary>Every exit status and what it means, as the man page lists them (a test keeps it complete).</summary>
+    public static IReadOnlyList<(int Code, string Meaning)> Documented { get; } =
+    [
+        (Ok, "It ran: it pruned, or a gate held and nothing was needed; watch stopped by SIGTERM or SIGINT with its ledger saved."),
+        (Usage, "Bad command line."),
+        (DataError, "(simulate) A malformed trace line, named by number."),
+        (NoInput, "(simulate) An input file does not exist."),
+        (Unavailable, "The daemon could not be reached or read, answered garbage, or failed a step; the message names the socket and the request."),
+        (Software, "A bug in Tidemark (never bad input, a daemon fault or a signal); please report it."),
+        (IoError, "An I/O error: the data root's file system could not be measured, the ledger could not be saved, the lock file or ledger path cannot be used."),
+        (TempFail, "Another run holds the lock (try later), or the lock file was removed or replaced during the run, which then stopped."),
+        (Config, "Bad configuration (file, line, key and value named); nothing was touched."),
+        (128 + Signals.Shutdown.SigInt, "Stopped by SIGINT: no new removal started after it, the report says what was done, the ledger was saved."),
+        (128 + Signals.Shutdown.SigTerm, "Stopped by SIGTERM, likewise. A second signal ends the process at once."),
+    ];
 }

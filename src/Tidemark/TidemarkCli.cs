@@ -21,6 +21,8 @@ public static class TidemarkCli
         root.Subcommands.Add(UnitsCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
+        root.Subcommands.Add(ManCommand.Create(console));
+        root.Subcommands.Add(CompletionsCommand.Create(console));
         return root;
     }
 

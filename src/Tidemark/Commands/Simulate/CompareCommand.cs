@@ -16,6 +16,7 @@ public static class CompareCommand
             HelpName = "NAME",
             AllowMultipleArgumentsPerToken = true,
         };
+        policies.CompletionSources.Add([.. PolicySet.Names]);
         var command = new Command("compare", "Replay one trace against every policy side by side, with ratios to the offline reference (belady) and the compulsory floor.");
         source.AddTo(command);
         command.Options.Add(json);

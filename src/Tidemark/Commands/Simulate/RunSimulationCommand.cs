@@ -15,6 +15,7 @@ public static class RunSimulationCommand
             Required = true,
             HelpName = "NAME",
         };
+        policy.CompletionSources.Add([.. PolicySet.Names]);
         var json = new Option<bool>("--json") { Description = "One JSON object with a \"policies\" array" };
         var command = new Command("run", "Replay a trace against one policy on a simulated image store with a disk budget.");
         source.AddTo(command);

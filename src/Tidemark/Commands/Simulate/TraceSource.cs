@@ -28,11 +28,7 @@ public sealed class TraceSource
         HelpName = "FILE",
     };
 
-    public Option<string?> Preset { get; } = new("--preset")
-    {
-        Description = $"Generate the trace from a preset instead ({string.Join(", ", Presets.All.Select(p => p.Name))})",
-        HelpName = "NAME",
-    };
+    public Option<string?> Preset { get; } = CreatePreset();
 
     public Option<int> Seed { get; } = new("--seed")
     {
@@ -45,6 +41,18 @@ public sealed class TraceSource
         Description = "Disk size, e.g. 64GB or 500GiB (default: the trace's own)",
         HelpName = "SIZE",
     };
+
+    private static Option<string?> CreatePreset()
+    {
+        var option = new Option<string?>("--preset")
+        {
+            Description = $"Generate the trace from a preset instead ({string.Join(", ", Presets.All.Select(p => p.Name))})",
+            HelpName = "NAME",
+        };
+        // Offered by the shell completions; an unknown name is still answered in Read, with the known ones.
+        option.CompletionSources.Add([.. Presets.All.Select(p => p.Name)]);
+        return option;
+    }
 
     public void AddTo(Command command)
     {
