@@ -14,6 +14,8 @@
 # missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=scripts/lib/runtime-libs.sh
+. scripts/lib/runtime-libs.sh
 
 fresh=0
 for arg in "$@"; do
@@ -95,7 +97,7 @@ check "the man page documents every command" \
 check "bash -n completions/tidemark.bash" bash -n "$t/completions/tidemark.bash"
 check "zsh -n completions/_tidemark" zsh -n "$t/completions/_tidemark"
 check "bash completion offers the commands" \
-  bash -c "source $t/completions/tidemark.bash; COMP_WORDS=(tidemark ''); COMP_CWORD=1; _tidemark; [[ \"\${COMPREPLY[*]}\" == 'plan run watch config simulate version'* ]]"
+  bash -c "source $t/completions/tidemark.bash; COMP_WORDS=(tidemark ''); COMP_CWORD=1; _tidemark; [[ \"\${COMPREPLY[*]}\" == 'plan run watch config units simulate version'* ]]"
 
 example=$t/tidemark.toml.example
 check "the example config is valid as shipped (every key commented out)" \
@@ -135,6 +137,7 @@ expected_deb="./
 ./usr/share/doc/tidemark/changelog.gz
 ./usr/share/doc/tidemark/copyright
 ./usr/share/doc/tidemark/examples/
+./usr/share/doc/tidemark/examples/tidemark-metrics-file.conf
 ./usr/share/doc/tidemark/examples/tidemark-watch-metrics.conf
 ./usr/share/doc/tidemark/tidemark.toml.example
 ./usr/share/man/
@@ -152,11 +155,10 @@ check "no conffile, and postrm (purge: state only) is the only maintainer script
 check "control: Section admin, Priority optional, a Description, Maintainer" \
   sh -c "[ \"\$(dpkg-deb -f $rel/$deb Section)\" = admin ] && [ \"\$(dpkg-deb -f $rel/$deb Priority)\" = optional ] && dpkg-deb -f $rel/$deb Description | grep -q 'enables and starts nothing' && dpkg-deb -f $rel/$deb Maintainer | grep -q '@'"
 depends=$(dpkg-deb -f "$rel/$deb" Depends)
-ldd_packages=$(ldd "$tmp/deb/usr/bin/tidemark" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' \
-  | xargs -r -n1 dpkg -S 2>/dev/null | cut -d: -f1 | sort -u | tr '\n' ' ')
-depends_packages=$(tr ',' '\n' <<<"$depends" | sed 's/(.*//; s/ //g' | grep . | sort -u | tr '\n' ' ')
-check "Depends ($depends) names exactly the packages of the libraries ldd shows ($ldd_packages)" \
-  test -n "$ldd_packages" -a "$ldd_packages" = "$depends_packages"
+needed_packages=$(runtime_libs "$tmp/deb/usr/bin/tidemark" | debian_packages | tr '\n' ' ')
+depends_packages=$(tr ',' '\n' <<<"$depends" | sed 's/(.*//; s/ //g' | grep . | LC_ALL=C sort -u | tr '\n' ' ')
+check "Depends ($depends) names exactly the packages of the libraries it needs, linked or dlopened ($needed_packages)" \
+  test -n "$needed_packages" -a "$needed_packages" = "$depends_packages"
 check "the .deb's units start /usr/bin/tidemark and otherwise equal packaging/systemd's" \
   sh -c "for u in tidemark.service tidemark.timer tidemark-watch.service; do sed 's|^ExecStart=/usr/local/bin/|ExecStart=/usr/bin/|' packaging/systemd/\$u | cmp -s - $tmp/deb/lib/systemd/system/\$u || exit 1; done; ! grep -rq /usr/local $tmp/deb/lib/systemd/system"
 check "the .deb's binary, man page and completions are the tarball's" \
@@ -218,6 +220,17 @@ if [ -f "$cached" ]; then
     # Everything but dpkg's own database and logs, which record the install and the purge.
     (cd "$r" && find . -xdev \( -path ./var/lib/dpkg -o -path ./var/log -o -path ./tmp \) -prune -o -printf '%p %y %m %l\n' | LC_ALL=C sort)
   }
+  # What Depends names beyond a minbase root (OpenSSL, for the crypto shim), from the host's
+  # apt, installed first: the root is "before" with it.
+  missing_deps=$(for p in $(tr ',' '\n' <<<"$depends" | sed 's/(.*//; s/ //g' | grep .); do
+    chroot "$r" dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+  if [ -n "$missing_deps" ]; then
+    mkdir -p "$tmp/deps" && (cd "$tmp/deps" && apt-get download $missing_deps >/dev/null 2>&1) || true
+    cp "$tmp"/deps/*.deb "$r/tmp/" 2>/dev/null || true
+    check "the root takes what Depends names beyond minbase ($(echo $missing_deps))" \
+      sh -c "chroot $r sh -c 'dpkg -i /tmp/*.deb' >$tmp/deps.log 2>&1 || { cat $tmp/deps.log; exit 1; }"
+    rm -f "$r"/tmp/*.deb
+  fi
   snapshot >"$tmp/before"
   cp "$rel/$deb" "$r/tmp/"
   check "dpkg -i in the clean root ($root_kind) installs it with its Depends met" \
@@ -242,11 +255,16 @@ if [ -f "$cached" ]; then
   check "tidemark config check in the root, no config file (exit $rc): $out" has "$rc $out" "^0 config ok: .*every key at its default"
   out=$(chroot "$r" tidemark config check --config /usr/share/doc/tidemark/tidemark.toml.example 2>&1) && rc=0 || rc=$?
   check "tidemark config check --config the installed example (exit $rc): $out" has "$rc $out" "^0 config ok: "
+  # Hashing loads OpenSSL (layer chain IDs): with a Depends short of it this crashes.
+  out=$(chroot "$r" tidemark simulate generate --preset small-ci --out /dev/null 2>&1) && rc=0 || rc=$?
+  check "tidemark simulate generate in the root, which hashes with OpenSSL (exit $rc)${out:+: $out}" test "$rc" = 0
 
   # What the units' StateDirectory= would have made (DynamicUser=yes): purge removes it too.
   mkdir -p "$r/var/lib/private/tidemark" && echo '{}' >"$r/var/lib/private/tidemark/ledger.json"
   ln -s private/tidemark "$r/var/lib/tidemark"
   [ -d "$r/var/lib/private" ] && chmod 0700 "$r/var/lib/private"
+  # And what tidemark-metrics-file.conf makes for the textfile collector.
+  mkdir -p "$r/var/lib/tidemark-metrics" && echo 'tidemark_daemon_up 1' >"$r/var/lib/tidemark-metrics/tidemark.prom"
   check "dpkg --purge tidemark succeeds" sh -c "chroot $r dpkg --purge tidemark >$tmp/purge.log 2>&1 || { cat $tmp/purge.log; exit 1; }"
   rmdir "$r/var/lib/private" 2>/dev/null || true
   snapshot >"$tmp/after"
