@@ -21,7 +21,7 @@ public static class ExitCodes
     /// <summary>Something unexpected; a bug or an environment Tidemark does not understand.</summary>
     public const int Software = 70;
 
-    /// <summary>The data root's file system could not be measured.</summary>
+    /// <summary>An I/O error: the data root unmeasurable, the ledger or metrics file unwritable.</summary>
     public const int IoError = 74;
 
     /// <summary>Another run holds the lock; try again later.</summary>
@@ -37,9 +37,9 @@ public static class ExitCodes
         (Usage, "Bad command line."),
         (DataError, "(simulate) A malformed trace line, named by number."),
         (NoInput, "(simulate) An input file does not exist."),
-        (Unavailable, "The daemon could not be reached or read, answered garbage, or failed a step; the message names the socket and the request."),
+        (Unavailable, "The daemon could not be reached or read, answered garbage, or failed a step; the message names the socket and the request. Also: watch could not listen on [metrics] listen."),
         (Software, "A bug in Tidemark (never bad input, a daemon fault or a signal); please report it."),
-        (IoError, "An I/O error: the data root's file system could not be measured, the ledger could not be saved, the lock file or ledger path cannot be used."),
+        (IoError, "An I/O error: the data root's file system could not be measured, the ledger or the metrics file could not be written, the lock file or ledger path cannot be used."),
         (TempFail, "Another run holds the lock (try later), or the lock file was removed or replaced during the run, which then stopped."),
         (Config, "Bad configuration (file, line, key and value named); nothing was touched."),
         (128 + Signals.Shutdown.SigInt, "Stopped by SIGINT: no new removal started after it, the report says what was done, the ledger was saved."),
