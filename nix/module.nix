@@ -144,11 +144,16 @@ let
     Nice = 10;
     IOSchedulingClass = "idle";
     DynamicUser = true;
+    # One dynamic user for both units, and a runtime directory kept when one stops: the timer's
+    # run never takes the ledger from a running watch nor removes its lock.
+    User = "tidemark";
+    Group = "tidemark";
     SupplementaryGroups = "docker";
     StateDirectory = "tidemark";
     StateDirectoryMode = "0700";
     RuntimeDirectory = "tidemark";
     RuntimeDirectoryMode = "0700";
+    RuntimeDirectoryPreserve = true;
     UMask = "0077";
     NoNewPrivileges = true;
     CapabilityBoundingSet = "";

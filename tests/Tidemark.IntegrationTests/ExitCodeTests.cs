@@ -45,7 +45,7 @@ public sealed class ExitCodeTests(Sandbox sandbox) : IntegrationTest(sandbox)
         {
             var run = await Sandbox.TidemarkAsync("run", "--config", config);
             Assert.Equal(75, run.ExitCode);
-            Assert.Contains($"another tidemark run holds the lock {lockPath}", run.Stderr);
+            Assert.Contains($"another tidemark process holds the lock {lockPath}", run.Stderr);
         }
         finally
         {

@@ -129,14 +129,16 @@ public sealed class GateTests(Sandbox sandbox) : IntegrationTest(sandbox)
     {
         // Review of issue 8: its clock once ran from the spec change, so this service passed.
         await LoadAsync([FixtureImage.Tagged("ci/steady:1", Now.AddDays(-3), new Layer("steady", 1_000_000))]);
+        // The ballast first: writing it takes seconds on a busy machine, which must not count
+        // against the failed replica's max_wait.
+        Sandbox.FillTo(82);
         Docker.Cli("service", "create", "-d", "--name", "steady", "--replicas", "2", "--restart-delay", "30s", "ci/steady:1", "sleep", "3600");
         FixtureDocker.WaitUntil(() => Docker.Lines("ps", "-q", "--filter", "label=com.docker.swarm.service.name=steady").Count == 2, TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(9), TestContext.Current.CancellationToken);
         Docker.Cli("kill", Docker.Lines("ps", "-q", "--filter", "label=com.docker.swarm.service.name=steady")[0]);
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
-        Sandbox.FillTo(82);
 
-        var plan = await Sandbox.TidemarkAsync("plan", "--json", "--config", Sandbox.Config("[converge]\nmax_wait = \"5s\"\n"));
+        var plan = await Sandbox.TidemarkAsync("plan", "--json", "--config", Sandbox.Config("[converge]\nmax_wait = \"8s\"\n"));
 
         var gate = plan.Gate("converge");
         Assert.False(gate.GetProperty("passed").GetBoolean(), plan.ToString());

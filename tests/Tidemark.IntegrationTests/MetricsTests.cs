@@ -66,7 +66,8 @@ public sealed class MetricsTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Equal(1, Value(text, "tidemark_ledger_saved"));
         Assert.InRange(Value(text, "tidemark_last_success_timestamp_seconds"), Now.AddMinutes(-5).ToUnixTimeSeconds(), Now.ToUnixTimeSeconds());
         var path = $"path=\"{Sandbox.DataRoot}\"";
-        Assert.Equal(acted.Json.GetProperty("disk").GetProperty("usedBytes").GetInt64(), Value(text, $"tidemark_disk_used_bytes{{{path}}}"));
+        // The disk as the run left it.
+        Assert.Equal(acted.Json.GetProperty("diskAfter").GetProperty("usedBytes").GetInt64(), Value(text, $"tidemark_disk_used_bytes{{{path}}}"));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(file));
 
         // The next run, from [metrics] file this time, below the watermark: it continues the counters.
@@ -108,7 +109,9 @@ public sealed class MetricsTests(Sandbox sandbox) : IntegrationTest(sandbox)
     public async Task A_metrics_file_that_cannot_be_written_fails_the_run_with_74_and_says_where()
     {
         var config = Sandbox.Config(QuietDisk);
-        var file = Path.Combine(Path.GetDirectoryName(config)!, "missing-dir", "tidemark.prom");
+        // A regular file where its directory should be.
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(config)!, "not-a-dir"), "");
+        var file = Path.Combine(Path.GetDirectoryName(config)!, "not-a-dir", "tidemark.prom");
 
         var run = await Sandbox.TidemarkAsync("run", "--config", config, "--metrics-file", file);
 

@@ -13,6 +13,13 @@ public sealed record GateOutcome(IReadOnlyList<GateResult> Results)
 
 public static class GateSet
 {
+    /// <summary>"the idle gate holds", "the idle and converge gates hold": for critical-pressure lines.</summary>
+    public static string Holding(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 1 ? $"the {list[0]} gate holds" : $"the {string.Join(" and ", list)} gates hold";
+    }
+
     public static GateOutcome Evaluate(Snapshot snapshot, Settings settings, BusySelector selector, ConvergeRules converge) => new([
         DiskGate.Evaluate(snapshot.Disk, settings.Disk),
         IdleGate.Evaluate(snapshot, selector),

@@ -160,10 +160,9 @@ public sealed class Policy
             TargetName = $"the high watermark {_settings.Disk.HighWatermarkPercent}%",
         };
         var stage2 = Stage2Planner.Plan(input);
-        var blockers = string.Join(" and ", gates.Blocking.Select(g => g.Name));
         var notes = new List<string>
         {
-            $"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.Critical}%) while {blockers} holds: " +
+            $"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.Critical}%) while {GateSet.Holding(gates.Blocking.Select(g => g.Name))}: " +
             $"removing only images no container uses, by ID, without force, none used in the last {DurationText.Format(_settings.Prune.CriticalMinAge)}",
             $"stage 2 target: free {ByteSize.Format(target)} to get below the high watermark {_settings.Disk.HighWatermarkPercent}% while the run lasts",
         };

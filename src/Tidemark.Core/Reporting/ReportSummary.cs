@@ -65,7 +65,7 @@ public static class ReportSummary
     private static string NothingToRemove(RunReport report)
     {
         var rule = report.Critical
-            ? $"critical pressure (disk at {report.Disk.UsedPercent}%) while {string.Join(" and ", report.Gates.Where(g => !g.Passed).Select(g => g.Name))} holds"
+            ? $"critical pressure (disk at {report.Disk.UsedPercent}%) while {Gates.GateSet.Holding(report.Gates.Where(g => !g.Passed).Select(g => g.Name))}"
             : "gates passed";
         // Stage 2's own account when it ran; why it did not run when it did not (an untrusted
         // ledger); else stage 1 had nothing old enough.

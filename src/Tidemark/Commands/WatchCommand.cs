@@ -47,7 +47,7 @@ public static class WatchCommand
                     return reportOutput.Fail(new CommandFailure(ExitCodes.Usage, "--record needs a file name"));
                 }
 
-                var (runLock, lockFailure) = RunLock.TryAcquire(settings.Lock.Path);
+                var (runLock, lockFailure) = RunLock.TryAcquire(settings.Lock.Path, "watch");
                 if (lockFailure is not null)
                 {
                     return reportOutput.Fail(lockFailure);

@@ -350,9 +350,30 @@ public static class ConfigLoader
 
     private static int Line(SyntaxNode node) => node.Span.Start.Line + 1;
 
+    /// <summary>
+    /// The value as written, for config show and error lines: its tokens, with the whitespace
+    /// and line breaks between them as one space, and no comment (a value's trailing comment is
+    /// trivia of its last token, which ToString() would include).
+    /// </summary>
     private static string Show(ValueSyntax value)
     {
-        var text = value.ToString()?.Trim() ?? "";
+        var written = new System.Text.StringBuilder();
+        var space = false;
+        foreach (var item in value.Tokens(includeCommentsAndWhitespaces: true))
+        {
+            switch (item)
+            {
+                case SyntaxTrivia { Kind: TokenKind.Whitespaces or TokenKind.NewLine }:
+                    space = true;
+                    break;
+                case SyntaxToken token:
+                    written.Append(space && written.Length > 0 ? " " : "").Append(token.Text);
+                    space = false;
+                    break;
+            }
+        }
+
+        var text = written.ToString();
         return text.Length > 80 ? text[..77] + "..." : text;
     }
 }

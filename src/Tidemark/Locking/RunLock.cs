@@ -29,7 +29,9 @@ public sealed class RunLock : IDisposable
 
     /// <returns>The lock, or why not: exit 75 when another run holds it, 78 when the path is not
     /// usable as a lock file, 74 when the file system refused.</returns>
-    public static (RunLock? Lock, CommandFailure? Failure) TryAcquire(string path)
+    /// <param name="command">What takes it (run, watch): written beside the PID, so whoever finds it
+    /// held is told what holds it.</param>
+    public static (RunLock? Lock, CommandFailure? Failure) TryAcquire(string path, string command = "run")
     {
         if (Directory.Exists(path))
         {
@@ -69,7 +71,7 @@ public sealed class RunLock : IDisposable
             {
                 var holder = Holder(handle);
                 handle.Dispose();
-                return (null, new CommandFailure(ExitCodes.TempFail, $"another tidemark run{holder} holds the lock {path}; try again when it finishes"));
+                return (null, new CommandFailure(ExitCodes.TempFail, $"another tidemark process{holder} holds the lock {path}; try again when it finishes"));
             }
 
             if (locked != 0)
@@ -81,7 +83,7 @@ public sealed class RunLock : IDisposable
             if (Posix.Identity(fd) is { } mine && Posix.Identity(path) == mine)
             {
                 var runLock = new RunLock(path, handle, mine);
-                runLock.WritePid();
+                runLock.WritePid(command);
                 return (runLock, null);
             }
 
@@ -103,10 +105,16 @@ public sealed class RunLock : IDisposable
     {
         try
         {
-            var buffer = new byte[32];
+            var buffer = new byte[64];
             var n = RandomAccess.Read(handle, buffer, 0);
-            var text = Encoding.ASCII.GetString(buffer, 0, n).Trim();
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? $" (PID {pid})" : "";
+            // "PID COMMAND" (older versions wrote the PID alone).
+            var parts = Encoding.ASCII.GetString(buffer, 0, n).Trim().Split(' ', 2);
+            if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                return "";
+            }
+
+            return parts.Length == 2 && parts[1] is "run" or "watch" ? $" (PID {pid}, tidemark {parts[1]})" : $" (PID {pid})";
         }
         catch (IOException)
         {
@@ -117,7 +125,7 @@ public sealed class RunLock : IDisposable
     private static CommandFailure IoFailure(string path, string why) =>
         new(ExitCodes.IoError, $"cannot create the lock file {path}: {why} (set [lock] path to a writable place)");
 
-    private void WritePid()
+    private void WritePid(string command)
     {
         // The PID is for the operator (cat the file); the lock itself is the flock. 0600 whatever
         // the umask, as the file may have been created by an older version.
@@ -125,7 +133,7 @@ public sealed class RunLock : IDisposable
         {
             File.SetUnixFileMode(_handle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             RandomAccess.SetLength(_handle, 0);
-            RandomAccess.Write(_handle, Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"), 0);
+            RandomAccess.Write(_handle, Encoding.ASCII.GetBytes($"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} {command}\n"), 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

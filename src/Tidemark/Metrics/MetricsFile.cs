@@ -28,6 +28,9 @@ public static class MetricsFile
         try
         {
             var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            // Made as the ledger's is, but readable: the collector runs as another user.
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
             var options = new FileStreamOptions
             {
@@ -59,7 +62,9 @@ public static class MetricsFile
                 // A stale temp file is harmless: names are random and never reused.
             }
 
-            return $"could not write the metrics file {path}: {e.Message}";
+            // The temporary file's name means nothing to the operator: name the file itself.
+            var reason = temp.Length > 0 ? e.Message.Replace(temp, path, StringComparison.Ordinal) : e.Message;
+            return $"could not write the metrics file {path}: {reason}";
         }
     }
 }

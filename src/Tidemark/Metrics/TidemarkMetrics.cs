@@ -128,12 +128,15 @@ public sealed class TidemarkMetrics(DiskSettings watermarks)
             w.Gauge("tidemark_daemon_up", "1 when the last run or cycle could read the Docker daemon", _daemonUp ? 1 : 0);
             if (_last is { } r)
             {
-                var path = $"path=\"{Exposition.Label(r.Disk.Path)}\"";
-                w.Gauge("tidemark_disk_used_bytes", "Bytes used on the data root's file system, as df counts them", r.Disk.UsedBytes, path);
-                w.Gauge("tidemark_disk_size_bytes", "Usable size of the data root's file system (used + available)", r.Disk.UsedBytes + r.Disk.AvailableBytes, path);
-                w.Gauge("tidemark_disk_inodes_used", "Inodes used on the data root's file system", r.Disk.UsedInodes, path);
-                w.Gauge("tidemark_disk_inodes", "Inodes of the data root's file system", r.Disk.TotalInodes, path);
-                w.Gauge("tidemark_disk_used_ratio", "Used share of the data root's file system, as the disk gate compares it (0-1)", r.Disk.UsedPercent / 100.0, path);
+                // The disk as the run left it: a run that fixed the disk must not leave the
+                // figures it started from for a day.
+                var disk = r.DiskAfter ?? r.Disk;
+                var path = $"path=\"{Exposition.Label(disk.Path)}\"";
+                w.Gauge("tidemark_disk_used_bytes", "Bytes used on the data root's file system after the last run or cycle, as df counts them", disk.UsedBytes, path);
+                w.Gauge("tidemark_disk_size_bytes", "Usable size of the data root's file system (used + available)", disk.UsedBytes + disk.AvailableBytes, path);
+                w.Gauge("tidemark_disk_inodes_used", "Inodes used on the data root's file system", disk.UsedInodes, path);
+                w.Gauge("tidemark_disk_inodes", "Inodes of the data root's file system", disk.TotalInodes, path);
+                w.Gauge("tidemark_disk_used_ratio", "Used share of the data root's file system after the last run or cycle, as the disk gate compares it (0-1)", disk.UsedPercent / 100.0, path);
                 w.Series("tidemark_gate_passed", "gauge", "1 when the gate passed in the last run or cycle",
                     r.Gates.Select(g => ($"gate=\"{Exposition.Label(g.Name)}\"", g.Passed ? 1.0 : 0)));
                 w.Gauge("tidemark_critical_pressure", "1 when the last run or cycle acted under the critical-pressure rule", r.Critical ? 1 : 0);

@@ -281,4 +281,34 @@ public sealed class ConfigLoaderTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void A_value_is_shown_as_written_without_the_comment_after_it()
+    {
+        // Found writing the runbook: config show printed `"60s"  # comment` as min_age's value.
+        var parsed = ConfigLoader.ParseAll("""
+            [prune]
+            min_age = "60s"  # a minute, for the demo
+            protect = ["a:*", "b:*"] # two globs
+            [disk]
+            high_watermark_percent = 85 # the seed host's
+            """, File);
+
+        Assert.Empty(parsed.Errors);
+        Assert.Equal("\"60s\"", parsed.KeyTexts["[prune] min_age"]);
+        Assert.Equal("[\"a:*\", \"b:*\"]", parsed.KeyTexts["[prune] protect"]);
+        Assert.Equal("85", parsed.KeyTexts["[disk] high_watermark_percent"]);
+    }
+
+    [Fact]
+    public void A_bad_value_s_error_quotes_the_value_not_its_comment()
+    {
+        var e = Invalid("""
+            [disk]
+            high_watermark_percent = 140 # too much
+            """);
+
+        Assert.Contains("= 140:", e.Message);
+        Assert.DoesNotContain("too much", e.Message);
+    }
 }

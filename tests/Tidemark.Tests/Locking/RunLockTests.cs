@@ -19,7 +19,7 @@ public sealed class RunLockTests : IDisposable
         Assert.Null(second);
         Assert.Equal(ExitCodes.TempFail, held!.ExitCode);
         // Issue 8: the message names the holder.
-        Assert.Contains($"(PID {Environment.ProcessId})", held.Message);
+        Assert.Contains($"(PID {Environment.ProcessId}, tidemark run)", held.Message);
         first!.Dispose();
         var (third, _) = RunLock.TryAcquire(PathOf());
         Assert.NotNull(third);
@@ -82,7 +82,19 @@ public sealed class RunLockTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PathOf()));
         // .NET's own FileStream takes a shared flock, which the lock refuses: read it as an operator would.
         using var cat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cat", [PathOf()]) { RedirectStandardOutput = true })!;
-        Assert.Equal($"{Environment.ProcessId}\n", cat.StandardOutput.ReadToEnd());
+        Assert.Equal($"{Environment.ProcessId} run\n", cat.StandardOutput.ReadToEnd());
+    }
+
+    [Fact]
+    public void A_run_that_finds_the_lock_held_by_watch_says_it_is_watch()
+    {
+        // Found writing the runbook: "another tidemark run holds the lock" when a watch held it.
+        var (watch, _) = RunLock.TryAcquire(PathOf(), "watch");
+
+        var (_, held) = RunLock.TryAcquire(PathOf(), "run");
+
+        Assert.Equal($"another tidemark process (PID {Environment.ProcessId}, tidemark watch) holds the lock {PathOf()}; try again when it finishes", held!.Message);
+        watch!.Dispose();
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

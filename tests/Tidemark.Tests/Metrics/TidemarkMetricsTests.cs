@@ -64,11 +64,13 @@ public sealed partial class TidemarkMetricsTests : IDisposable
         Assert.Equal(0.8, Value(text, "tidemark_watermark_ratio{kind=\"high\"}"));
         Assert.Equal(0.9, Value(text, "tidemark_watermark_ratio{kind=\"critical\"}"));
         Assert.Equal(1, Value(text, "tidemark_daemon_up"));
-        Assert.Equal(85_000_000_000, Value(text, "tidemark_disk_used_bytes{path=\"/var/lib/docker\"}"));
+        // The disk as the run left it (75 %), not as it found it (85 %): an alert on the ratio
+        // must not fire after a run that fixed the disk.
+        Assert.Equal(75_000_000_000, Value(text, "tidemark_disk_used_bytes{path=\"/var/lib/docker\"}"));
         Assert.Equal(100_000_000_000, Value(text, "tidemark_disk_size_bytes{path=\"/var/lib/docker\"}"));
         Assert.Equal(100_000, Value(text, "tidemark_disk_inodes_used{path=\"/var/lib/docker\"}"));
         Assert.Equal(1_000_000, Value(text, "tidemark_disk_inodes{path=\"/var/lib/docker\"}"));
-        Assert.Equal(0.85, Value(text, "tidemark_disk_used_ratio{path=\"/var/lib/docker\"}"));
+        Assert.Equal(0.75, Value(text, "tidemark_disk_used_ratio{path=\"/var/lib/docker\"}"));
         Assert.Equal(1, Value(text, "tidemark_gate_passed{gate=\"disk\"}"));
         Assert.Equal(1, Value(text, "tidemark_cycles_total{outcome=\"acted\"}"));
         Assert.Equal(3_000, Value(text, "tidemark_reclaimed_bytes_total{stage=\"1\"}"));
@@ -207,15 +209,28 @@ public sealed partial class TidemarkMetricsTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_cannot_be_written_is_an_error_that_names_it_and_leaves_nothing_behind()
+    public void A_missing_directory_is_made_as_the_ledger_s_is()
     {
-        var path = Path.Combine(_dir, "missing", "tidemark.prom");
+        var path = Path.Combine(_dir, "metrics", "tidemark.prom");
+
+        Assert.Null(MetricsFile.Write(path, "tidemark_daemon_up 1\n"));
+
+        Assert.Equal("tidemark_daemon_up 1\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_written_is_an_error_that_names_it_not_a_temporary_file_and_leaves_nothing_behind()
+    {
+        // A regular file where the directory should be: nothing can make that writable.
+        File.WriteAllText(Path.Combine(_dir, "not-a-dir"), "");
+        var path = Path.Combine(_dir, "not-a-dir", "tidemark.prom");
 
         var error = MetricsFile.Write(path, "x\n");
 
         Assert.NotNull(error);
-        Assert.Contains(path, error);
-        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+        Assert.StartsWith($"could not write the metrics file {path}: ", error);
+        Assert.DoesNotContain(".tmp", error);
+        Assert.Equal([Path.Combine(_dir, "not-a-dir")], Directory.GetFileSystemEntries(_dir));
     }
 
     private void AssertPromtoolAccepts(string exposition)

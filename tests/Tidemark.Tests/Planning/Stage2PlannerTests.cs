@@ -207,7 +207,7 @@ public sealed class Stage2PlannerTests
         // Only stage 2, by ID: no prune while the run is live, so the dangling image waits too.
         Assert.Equal(["old"], decision.Actions.Select(a => a.Items.Single().Id));
         Assert.All(decision.Actions, a => Assert.Equal(ActionKind.RemoveImage, a.Kind));
-        Assert.StartsWith("critical pressure: disk at 95% (>= 90%) while idle holds", decision.Notes[0]);
+        Assert.StartsWith("critical pressure: disk at 95% (>= 90%) while the idle gate holds", decision.Notes[0]);
     }
 
     [Fact]
