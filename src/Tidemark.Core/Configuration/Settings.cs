@@ -17,6 +17,7 @@ public sealed record Settings
     public ConvergeSettings Converge { get; init; } = new();
     public MetricsSettings Metrics { get; init; } = new();
     public LockSettings Lock { get; init; } = new();
+    public RegistrySettings Registry { get; init; } = new();
 }
 
 public sealed record DockerSettings
@@ -109,4 +110,14 @@ public sealed record MetricsSettings
 public sealed record LockSettings
 {
     public string Path { get; init; } = "/run/tidemark/tidemark.lock";
+}
+
+public sealed record RegistrySettings
+{
+    /// <summary>
+    /// The Docker client configuration (config.json, or the directory holding it) whose registry
+    /// credentials the daemon's pulls use: doctor reports them and probe sends them. Empty means
+    /// $DOCKER_CONFIG/config.json, else ~/.docker/config.json of the user running Tidemark.
+    /// </summary>
+    public string DockerConfig { get; init; } = "";
 }

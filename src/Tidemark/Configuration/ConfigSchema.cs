@@ -121,6 +121,10 @@ public static class ConfigSchema
             (s, v) => s with { Metrics = s.Metrics with { Listen = Str(v) } },
             s => Quote(s.Metrics.Listen)),
 
+        new("registry", "docker_config", ValueKind.Text, v => Str(v).Length == 0 ? null : PathCheck(Str(v), names: "a Docker config.json or the directory holding it"),
+            (s, v) => s with { Registry = s.Registry with { DockerConfig = Str(v) } },
+            s => Quote(s.Registry.DockerConfig)),
+
         new("lock", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "tidemark.lock"),
             (s, v) => s with { Lock = s.Lock with { Path = Str(v) } },
             s => Quote(s.Lock.Path)),
