@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>An input file does not exist.</summary>
     public const int NoInput = 66;
 
+    /// <summary>A check failed: doctor found something to fix, or probe found the cache not retained.</summary>
+    public const int CheckFailed = 1;
+
     /// <summary>The daemon could not be reached or read (message names the socket).</summary>
     public const int Unavailable = 69;
 
@@ -23,6 +26,9 @@ public static class ExitCodes
 
     /// <summary>An I/O error: the data root unmeasurable, the ledger or metrics file unwritable.</summary>
     public const int IoError = 74;
+
+    /// <summary>A registry refused the credentials (or wanted some): probe names the registry.</summary>
+    public const int NoPermission = 77;
 
     /// <summary>Another run holds the lock; try again later.</summary>
     public const int TempFail = 75;
@@ -34,12 +40,14 @@ public static class ExitCodes
     public static IReadOnlyList<(int Code, string Meaning)> Documented { get; } =
     [
         (Ok, "It ran: it pruned, or a gate held and nothing was needed; watch stopped by SIGTERM or SIGINT with its ledger saved."),
+        (CheckFailed, "(doctor) A check failed; (probe) the cache was not retained after a teardown."),
         (Usage, "Bad command line."),
         (DataError, "(simulate) A malformed trace line, named by number."),
-        (NoInput, "(simulate) An input file does not exist."),
-        (Unavailable, "The daemon could not be reached or read, answered garbage, or failed a step; the message names the socket and the request. Also: watch could not listen on [metrics] listen."),
+        (NoInput, "(simulate) An input file does not exist. (probe) The registry has no such image."),
+        (Unavailable, "The daemon could not be reached or read, answered garbage, or failed a step; the message names the socket and the request. Also: watch could not listen on [metrics] listen; probe could not reach the registry (named)."),
         (Software, "A bug in Tidemark (never bad input, a daemon fault or a signal); please report it."),
         (IoError, "An I/O error: the data root's file system could not be measured, the ledger or the metrics file could not be written, the lock file or ledger path cannot be used."),
+        (NoPermission, "(probe) The registry refused authentication, or wanted credentials and had none (the registry is named)."),
         (TempFail, "Another run holds the lock (try later), or the lock file was removed or replaced during the run, which then stopped."),
         (Config, "Bad configuration (file, line, key and value named); nothing was touched."),
         (128 + Signals.Shutdown.SigInt, "Stopped by SIGINT: no new removal started after it, the report says what was done, the ledger was saved."),

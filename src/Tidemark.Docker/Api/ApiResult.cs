@@ -19,7 +19,8 @@ public enum ApiErrorKind
     DiskUnreadable,
 }
 
-public sealed record ApiError(ApiErrorKind Kind, string Message, int? StatusCode = null)
+/// <param name="DaemonMessage">The daemon's own words, without the request Tidemark made (for an operator-facing line).</param>
+public sealed record ApiError(ApiErrorKind Kind, string Message, int? StatusCode = null, string? DaemonMessage = null)
 {
     public override string ToString() => Message;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -21,6 +22,9 @@ public sealed class DockerClient : IDisposable
 
     /// <summary>Far above any answer Tidemark reads (a verbose /system/df of a huge store is tens of MB).</summary>
     private const long MaxBody = 512L << 20;
+
+    /// <summary>A pull that sends no progress for this long has stalled (the daemon's own retries report progress).</summary>
+    private static readonly TimeSpan PullStall = TimeSpan.FromMinutes(5);
 
     private readonly HttpClient _http;
     private readonly string _prefix;
@@ -136,11 +140,74 @@ public sealed class DockerClient : IDisposable
             query += "&until=" + UnixNano(u);
         }
 
-        HttpResponseMessage response;
-        using (var headers = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        // A replay (until set) ends when the daemon has sent its buffer: it gets a deadline as a
+        // whole; a live stream may last forever, and its end is a lost daemon.
+        var shape = until is null
+            ? new StreamLimits(Whole: null, Idle: null, EndIsLoss: true)
+            : new StreamLimits(Whole: DefaultTimeout, Idle: null, EndIsLoss: false);
+        await foreach (var item in StreamJsonLinesAsync(HttpMethod.Get, query, null, DockerJsonContext.Default.EngineEvent, "the event stream", EngineShape.Event, shape, ct).ConfigureAwait(false))
         {
-            headers.CancelAfter(DefaultTimeout);
-            var opened = await OpenStreamAsync(_prefix + query, headers.Token, ct).ConfigureAwait(false);
+            yield return item;
+        }
+    }
+
+    /// <summary>
+    /// POST /images/create: pulls <paramref name="reference"/> (with its tag or digest: a bare
+    /// name would pull every tag) and yields the daemon's progress messages. A failed pull ends
+    /// with a message whose Error is set, or with an error result when the daemon refuses at once.
+    /// </summary>
+    /// <param name="registryAuth">The X-Registry-Auth header value, or null for an anonymous pull.</param>
+    public IAsyncEnumerable<ApiResult<PullMessage>> PullAsync(string reference, string? registryAuth, CancellationToken ct)
+    {
+        var headers = registryAuth is null ? null : new Dictionary<string, string> { ["X-Registry-Auth"] = registryAuth };
+        return StreamJsonLinesAsync(HttpMethod.Post, "images/create?fromImage=" + Uri.EscapeDataString(reference), headers,
+            DockerJsonContext.Default.PullMessage, "the pull of " + reference, null,
+            new StreamLimits(Whole: null, Idle: PullStall, EndIsLoss: false), ct);
+    }
+
+    /// <summary>GET /images/{name}/json: the image, or a NotFound error when the daemon has none by that name.</summary>
+    public Task<ApiResult<ImageInspect>> FindImageAsync(string reference, CancellationToken ct) =>
+        GetJsonAsync($"images/{Uri.EscapeDataString(reference)}/json", DockerJsonContext.Default.ImageInspect, ct);
+
+    /// <param name="registryAuth">X-Registry-Auth, so the service's tasks pull with the same credentials (`--with-registry-auth`).</param>
+    public Task<ApiResult<CreatedObject>> CreateServiceAsync(ProbeServiceSpec spec, string? registryAuth, CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Post, "services/create", DockerJsonContext.Default.CreatedObject, DefaultTimeout, ct,
+            content: JsonContent.Create(spec, DockerJsonContext.Default.ProbeServiceSpec), registryAuth: registryAuth);
+
+    public Task<ApiResult<bool>> RemoveServiceAsync(string id, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"services/{Uri.EscapeDataString(id)}", ct);
+
+    /// <summary>POST /containers/create: a container that is never started (it uses the image all the same).</summary>
+    public Task<ApiResult<CreatedObject>> CreateContainerAsync(string name, ProbeContainerConfig config, CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Post, $"containers/create?name={Uri.EscapeDataString(name)}", DockerJsonContext.Default.CreatedObject, DefaultTimeout, ct,
+            content: JsonContent.Create(config, DockerJsonContext.Default.ProbeContainerConfig));
+
+    /// <summary>DELETE /containers/{id}: only ever one Tidemark created and never started; no force.</summary>
+    public Task<ApiResult<bool>> RemoveContainerAsync(string id, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"containers/{Uri.EscapeDataString(id)}", ct);
+
+    /// <summary>Containers carrying a label (key=value): the tasks of one service, the probe's leftovers.</summary>
+    public Task<ApiResult<List<ContainerSummary>>> ListContainersWithLabelAsync(string label, CancellationToken ct) =>
+        GetJsonAsync("containers/json?all=1&filters=" + Filters(("label", label)), DockerJsonContext.Default.ListContainerSummary, ct, EngineShape.Containers);
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>How long a stream may last and what its end means.</summary>
+    /// <param name="Whole">A deadline for the whole stream (a replay), or none.</param>
+    /// <param name="Idle">The longest silence between two lines, or none.</param>
+    /// <param name="EndIsLoss">The stream should never end: its end is a lost daemon.</param>
+    private sealed record StreamLimits(TimeSpan? Whole, TimeSpan? Idle, bool EndIsLoss);
+
+    private async IAsyncEnumerable<ApiResult<T>> StreamJsonLinesAsync<T>(
+        HttpMethod method, string path, IReadOnlyDictionary<string, string>? headers, JsonTypeInfo<T> type, string what,
+        Func<T, string?>? shape, StreamLimits limits, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = $"{method} /{path}";
+        HttpResponseMessage response;
+        using (var opening = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            opening.CancelAfter(DefaultTimeout);
+            var opened = await OpenStreamAsync(method, _prefix + path, headers, what, opening.Token, ct).ConfigureAwait(false);
             if (!opened.IsOk)
             {
                 yield return opened.Error!;
@@ -150,12 +217,10 @@ public sealed class DockerClient : IDisposable
             response = opened.Value;
         }
 
-        // A replay (until set) ends when the daemon has sent its buffer: it gets a deadline as a
-        // whole; a live stream may last forever.
-        using var replay = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (until is not null)
+        using var whole = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (limits.Whole is { } deadline)
         {
-            replay.CancelAfter(DefaultTimeout);
+            whole.CancelAfter(deadline);
         }
 
         using (response)
@@ -165,24 +230,32 @@ public sealed class DockerClient : IDisposable
             {
                 string? line;
                 ApiError? broken = null;
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(whole.Token);
+                if (limits.Idle is { } silence)
+                {
+                    idle.CancelAfter(silence);
+                }
+
                 try
                 {
-                    line = await reader.ReadLineAsync(replay.Token).ConfigureAwait(false);
+                    line = await reader.ReadLineAsync(idle.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
                     line = null;
-                    broken = new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} did not finish replaying its events within {DefaultTimeout.TotalSeconds:0}s");
+                    broken = whole.IsCancellationRequested
+                        ? new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} did not finish {what} within {limits.Whole!.Value.TotalSeconds:0}s")
+                        : new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} sent nothing on {what} for {limits.Idle!.Value.TotalSeconds:0}s");
                 }
                 catch (InvalidDataException e)
                 {
                     line = null;
-                    broken = new ApiError(ApiErrorKind.BadResponse, $"GET /events: unreadable answer from the daemon: {e.Message}");
+                    broken = new ApiError(ApiErrorKind.BadResponse, $"{request}: unreadable answer from the daemon: {e.Message}");
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException)
                 {
                     line = null;
-                    broken = new ApiError(ApiErrorKind.Unreachable, $"lost the event stream of {Endpoint.Display}: {e.Message}");
+                    broken = new ApiError(ApiErrorKind.Unreachable, $"lost {what} from {Endpoint.Display}: {e.Message}");
                 }
 
                 if (broken is not null)
@@ -193,9 +266,9 @@ public sealed class DockerClient : IDisposable
 
                 if (line is null)
                 {
-                    if (until is null)
+                    if (limits.EndIsLoss)
                     {
-                        yield return new ApiError(ApiErrorKind.Unreachable, $"the daemon at {Endpoint.Display} closed the event stream");
+                        yield return new ApiError(ApiErrorKind.Unreachable, $"the daemon at {Endpoint.Display} closed {what}");
                     }
 
                     yield break;
@@ -203,19 +276,23 @@ public sealed class DockerClient : IDisposable
 
                 if (line.Length > 0)
                 {
-                    yield return EngineJson.Parse(System.Text.Encoding.UTF8.GetBytes(line), DockerJsonContext.Default.EngineEvent, "GET /events", EngineShape.Event);
+                    yield return EngineJson.Parse(System.Text.Encoding.UTF8.GetBytes(line), type, request, shape);
                 }
             }
         }
     }
 
-    public void Dispose() => _http.Dispose();
-
-    private async Task<ApiResult<HttpResponseMessage>> OpenStreamAsync(string path, CancellationToken headersDeadline, CancellationToken ct)
+    private async Task<ApiResult<HttpResponseMessage>> OpenStreamAsync(
+        HttpMethod method, string path, IReadOnlyDictionary<string, string>? headers, string what, CancellationToken headersDeadline, CancellationToken ct)
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            using var request = new HttpRequestMessage(method, path);
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersDeadline).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
@@ -224,21 +301,22 @@ public sealed class DockerClient : IDisposable
 
             using (response)
             {
-                var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-                return new ApiError(ApiErrorKind.DaemonError, $"GET /{path}: {(int)response.StatusCode} {EngineJson.ErrorMessage(text)}", (int)response.StatusCode);
+                var text = EngineJson.ErrorMessage(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+                var kind = response.StatusCode == HttpStatusCode.NotFound ? ApiErrorKind.NotFound : ApiErrorKind.DaemonError;
+                return new ApiError(kind, $"{method} /{path}: {(int)response.StatusCode} {text}", (int)response.StatusCode, text);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} did not open the event stream in time");
+            return new ApiError(ApiErrorKind.Timeout, $"the daemon at {Endpoint.Display} did not open {what} in time");
         }
         catch (HttpRequestException e)
         {
-            return Transport(Endpoint, $"GET /{path}", e);
+            return Transport(Endpoint, $"{method} /{path}", e);
         }
         catch (IOException e)
         {
-            return new ApiError(ApiErrorKind.Unreachable, $"lost the Docker daemon at {Endpoint.Display} opening the event stream: {e.Message}");
+            return new ApiError(ApiErrorKind.Unreachable, $"lost the Docker daemon at {Endpoint.Display} opening {what}: {e.Message}");
         }
     }
 
@@ -257,9 +335,9 @@ public sealed class DockerClient : IDisposable
         SendJsonAsync(HttpMethod.Post, path, type, RemovalTimeout, ct);
 
     private async Task<ApiResult<T>> SendJsonAsync<T>(
-        HttpMethod method, string path, JsonTypeInfo<T> type, TimeSpan timeout, CancellationToken ct, Func<T, string?>? shape = null)
+        HttpMethod method, string path, JsonTypeInfo<T> type, TimeSpan timeout, CancellationToken ct, Func<T, string?>? shape = null, HttpContent? content = null, string? registryAuth = null)
     {
-        var sent = await SendAsync(_http, Endpoint, method, _prefix + path, timeout, ct).ConfigureAwait(false);
+        var sent = await SendAsync(_http, Endpoint, method, _prefix + path, timeout, ct, content, registryAuth).ConfigureAwait(false);
         if (!sent.IsOk)
         {
             return sent.Error!;
@@ -270,8 +348,21 @@ public sealed class DockerClient : IDisposable
         return EngineJson.Parse(body, type, $"{method} /{path}", shape);
     }
 
+    /// <summary>A request whose answer carries nothing Tidemark reads: true, or why it failed.</summary>
+    private async Task<ApiResult<bool>> SendAsync(HttpMethod method, string path, CancellationToken ct)
+    {
+        var sent = await SendAsync(_http, Endpoint, method, _prefix + path, DefaultTimeout, ct).ConfigureAwait(false);
+        if (!sent.IsOk)
+        {
+            return sent.Error!;
+        }
+
+        sent.Value.Dispose();
+        return ApiResult<bool>.Ok(true);
+    }
+
     private static async Task<ApiResult<HttpResponseMessage>> SendAsync(
-        HttpClient http, DockerEndpoint endpoint, HttpMethod method, string path, TimeSpan timeout, CancellationToken ct)
+        HttpClient http, DockerEndpoint endpoint, HttpMethod method, string path, TimeSpan timeout, CancellationToken ct, HttpContent? body = null, string? registryAuth = null)
     {
         var what = $"{method} /{path}";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -279,7 +370,12 @@ public sealed class DockerClient : IDisposable
         HttpResponseMessage? response = null;
         try
         {
-            using var request = new HttpRequestMessage(method, path);
+            using var request = new HttpRequestMessage(method, path) { Content = body };
+            if (registryAuth is not null)
+            {
+                request.Headers.TryAddWithoutValidation("X-Registry-Auth", registryAuth);
+            }
+
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             // The whole body, bounded, under the same deadline (error bodies too): a stalled or
             // endless answer cannot hang Tidemark or fill its memory.
@@ -298,7 +394,7 @@ public sealed class DockerClient : IDisposable
                 HttpStatusCode.Conflict => ApiErrorKind.Conflict,
                 _ => ApiErrorKind.DaemonError,
             };
-            return new ApiError(kind, $"{what}: {(int)response.StatusCode} {message}", (int)response.StatusCode);
+            return new ApiError(kind, $"{what}: {(int)response.StatusCode} {message}", (int)response.StatusCode, message);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -21,6 +21,10 @@ namespace Tidemark.Docker.Models;
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(EngineEvent))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
+[JsonSerializable(typeof(PullMessage))]
+[JsonSerializable(typeof(CreatedObject))]
+[JsonSerializable(typeof(ProbeServiceSpec))]
+[JsonSerializable(typeof(ProbeContainerConfig))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {
 }

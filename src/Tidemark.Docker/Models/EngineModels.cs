@@ -12,12 +12,119 @@ public sealed class SystemInfo
     public string? DockerRootDir { get; set; }
     public string? ServerVersion { get; set; }
     public SwarmInfo? Swarm { get; set; }
+
+    /// <summary>The storage driver (overlay2, …) and the file system it reports under the data root.</summary>
+    public string? Driver { get; set; }
+    public List<List<string>>? DriverStatus { get; set; }
+    public string? OperatingSystem { get; set; }
+    public string? OSType { get; set; }
+    public string? Architecture { get; set; }
+
+    /// <summary>The default registry's key in a client config's auths (whatever this daemon says it is).</summary>
+    public string? IndexServerAddress { get; set; }
+    public RegistryServiceConfig? RegistryConfig { get; set; }
 }
 
 public sealed class SwarmInfo
 {
     public string? LocalNodeState { get; set; }
     public bool ControlAvailable { get; set; }
+    [JsonPropertyName("NodeID")]
+    public string? NodeId { get; set; }
+    public int? Nodes { get; set; }
+    public int? Managers { get; set; }
+}
+
+/// <summary>The daemon's registry settings: mirrors and registries it reaches without TLS.</summary>
+public sealed class RegistryServiceConfig
+{
+    public List<string>? Mirrors { get; set; }
+    [JsonPropertyName("InsecureRegistryCIDRs")]
+    public List<string>? InsecureRegistryCidrs { get; set; }
+    public Dictionary<string, RegistryIndexInfo>? IndexConfigs { get; set; }
+}
+
+public sealed class RegistryIndexInfo
+{
+    public string? Name { get; set; }
+    public List<string>? Mirrors { get; set; }
+    public bool Secure { get; set; }
+    public bool Official { get; set; }
+}
+
+/// <summary>One line of POST /images/create's progress stream.</summary>
+public sealed class PullMessage
+{
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+    [JsonPropertyName("progressDetail")]
+    public PullProgressDetail? ProgressDetail { get; set; }
+    [JsonPropertyName("error")]
+    public string? Error { get; set; }
+    [JsonPropertyName("errorDetail")]
+    public ErrorResponse? ErrorDetail { get; set; }
+}
+
+public sealed class PullProgressDetail
+{
+    [JsonPropertyName("current")]
+    public long? Current { get; set; }
+    [JsonPropertyName("total")]
+    public long? Total { get; set; }
+}
+
+/// <summary>The answer to POST /services/create and POST /containers/create.</summary>
+public sealed class CreatedObject
+{
+    [JsonPropertyName("ID")]
+    public string? Id { get; set; }
+    public List<string>? Warnings { get; set; }
+}
+
+/// <summary>What the probe creates: a service or container that uses an image, and nothing more.</summary>
+public sealed class ProbeServiceSpec
+{
+    public string Name { get; set; } = "";
+    public Dictionary<string, string> Labels { get; set; } = [];
+    public ProbeTaskTemplate TaskTemplate { get; set; } = new();
+    public ServiceModeSpec Mode { get; set; } = new();
+}
+
+public sealed class ProbeTaskTemplate
+{
+    public ContainerSpec ContainerSpec { get; set; } = new();
+    public ProbeRestartPolicy RestartPolicy { get; set; } = new();
+}
+
+public sealed class ProbeRestartPolicy
+{
+    public string Condition { get; set; } = "none";
+}
+
+public sealed class ProbeContainerConfig
+{
+    public string Image { get; set; } = "";
+    public Dictionary<string, string> Labels { get; set; } = [];
+    public ProbeHostConfig HostConfig { get; set; } = new();
+}
+
+public sealed class ProbeHostConfig
+{
+    public string NetworkMode { get; set; } = "none";
+}
+
+public sealed class VolumeSummary
+{
+    public string? Name { get; set; }
+    public VolumeUsage? UsageData { get; set; }
+}
+
+public sealed class VolumeUsage
+{
+    public long Size { get; set; } = -1;
+    public long RefCount { get; set; } = -1;
 }
 
 public sealed class ContainerSummary
@@ -92,14 +199,17 @@ public sealed class DiskUsageResponse
     public List<ImageSummary>? Images { get; set; }
     public List<ContainerSummary>? Containers { get; set; }
     public List<BuildCacheItem>? BuildCache { get; set; }
+    public List<VolumeSummary>? Volumes { get; set; }
 
     public UsageGroup<ImageSummary>? ImagesDiskUsage { get; set; }
     public UsageGroup<ContainerSummary>? ContainersDiskUsage { get; set; }
     public UsageGroup<BuildCacheItem>? BuildCacheDiskUsage { get; set; }
+    public UsageGroup<VolumeSummary>? VolumesDiskUsage { get; set; }
 
     public IReadOnlyList<ImageSummary> AllImages => ImagesDiskUsage?.Items ?? Images ?? [];
     public IReadOnlyList<ContainerSummary> AllContainers => ContainersDiskUsage?.Items ?? Containers ?? [];
     public IReadOnlyList<BuildCacheItem> AllBuildCache => BuildCacheDiskUsage?.Items ?? BuildCache ?? [];
+    public IReadOnlyList<VolumeSummary> AllVolumes => VolumesDiskUsage?.Items ?? Volumes ?? [];
 }
 
 public sealed class UsageGroup<T>
@@ -137,6 +247,7 @@ public sealed class TaskTemplate
 public sealed class ContainerSpec
 {
     public string? Image { get; set; }
+    public List<string>? Command { get; set; }
     public Dictionary<string, string>? Labels { get; set; }
 }
 
@@ -177,6 +288,7 @@ public sealed class SwarmTask
 public sealed class TaskStatus
 {
     public string? State { get; set; }
+    public string? Err { get; set; }
     public DateTimeOffset? Timestamp { get; set; }
 }
 
