@@ -19,6 +19,7 @@ public static class TidemarkCli
         root.Subcommands.Add(WatchCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(UnitsCommand.Create(console));
+        root.Subcommands.Add(DoctorCommand.Create(console, clock));
         root.Subcommands.Add(ProbeCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));

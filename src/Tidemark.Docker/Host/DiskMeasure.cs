@@ -42,7 +42,7 @@ public static class DiskMeasure
 
     public delegate bool StatVfsCall(string path, out DiskReading reading, out string error, out int errno);
 
-    private static string? ReadMountInfo()
+    public static string? ReadMountInfo()
     {
         try
         {
@@ -80,6 +80,36 @@ public static class MountPoints
             if (Holds(mount, path) && (best is null || mount.Length > best.Length))
             {
                 best = mount;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The mount that holds <paramref name="path"/>: its mount point, file-system type and source, or null.</summary>
+    public static (string Mount, string Type, string Source)? FileSystemOf(string path, string? mountInfo)
+    {
+        if (mountInfo is null || !path.StartsWith('/'))
+        {
+            return null;
+        }
+
+        (string Mount, string Type, string Source)? best = null;
+        foreach (var line in mountInfo.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // … MOUNT-POINT options [optional fields] - TYPE SOURCE super-options
+            var fields = line.Split(' ');
+            var dash = Array.IndexOf(fields, "-", 6);
+            if (fields.Length < 5 || dash < 0 || dash + 2 >= fields.Length)
+            {
+                continue;
+            }
+
+            var mount = Unescape(fields[4]);
+            // Mounts stacked on one point: the later line is the one on top.
+            if (Holds(mount, path) && (best is null || mount.Length >= best.Value.Mount.Length))
+            {
+                best = (mount, fields[dash + 1], Unescape(fields[dash + 2]));
             }
         }
 

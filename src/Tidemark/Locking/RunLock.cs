@@ -93,6 +93,41 @@ public sealed class RunLock : IDisposable
         return (null, new CommandFailure(ExitCodes.TempFail, $"the lock file {path} kept changing while Tidemark tried to lock it; try again"));
     }
 
+    /// <summary>
+    /// Whether another process holds the lock, without taking it for longer than a moment and
+    /// without creating anything: null when it is free or has no file yet, " (PID n, tidemark watch)"
+    /// style text (possibly empty) when it is held. <paramref name="error"/> says why it could not be told.
+    /// </summary>
+    public static string? HeldBy(string path, out string? error)
+    {
+        error = null;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var fd = Posix.OpenNoFollow(path, out var errno);
+        if (fd < 0)
+        {
+            error = Posix.Describe(errno);
+            return null;
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var locked = Posix.TryLockExclusive(fd);
+        if (locked == Posix.EWouldBlock)
+        {
+            return Holder(handle);
+        }
+
+        if (locked != 0)
+        {
+            error = Posix.Describe(locked);
+        }
+
+        return null;
+    }
+
     /// <summary>Why this lock no longer keeps other runs out, or null while it does.</summary>
     public string? LostReason() => Posix.Identity(Path) == _identity
         ? null
