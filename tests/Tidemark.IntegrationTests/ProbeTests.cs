@@ -1,0 +1,133 @@
+using System.Globalization;
+using Tidemark.Fixtures;
+
+namespace Tidemark.IntegrationTests;
+
+/// <summary>`tidemark probe`: real pulls from the sandbox's registries, compared with what they served.</summary>
+public sealed class ProbeTests(Sandbox sandbox) : IntegrationTest(sandbox)
+{
+    private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
+
+    private static string Registry => Env("TIDEMARK_SANDBOX_REGISTRY", "127.0.0.1:5000");
+
+    /// <summary>The plain registry behind nginx, which logs the bytes of every answer.</summary>
+    private static string LimitRegistry => Env("TIDEMARK_SANDBOX_LIMIT_REGISTRY", "127.0.0.1:5200");
+
+    private static string AccessLog => Env("TIDEMARK_SANDBOX_LIMIT_ACCESS_LOG", "/var/tmp/tidemark-sandbox/limit-registry-access.log");
+
+    /// <summary>Loads an image of three layers, pushes it as <paramref name="remote"/>, and leaves nothing of it here.</summary>
+    private async Task<string> StageAsync(string remote, string unique)
+    {
+        await LoadAsync([FixtureImage.Tagged("probe/src:1", Now.AddDays(-1), new Layer($"{unique}-a", 3_000_000), new Layer($"{unique}-b", 2_000_000))]);
+        Docker.Cli("tag", "probe/src:1", remote);
+        Docker.Cli("push", remote);
+        var id = Docker.Cli("image", "inspect", "--format", "{{.Id}}", remote).Trim();
+        Docker.Reset();
+        Assert.DoesNotContain(id, Docker.ImageIds());
+        return id;
+    }
+
+    [Fact]
+    public async Task A_cold_pull_downloads_every_layer_and_reports_the_bytes_the_registry_served()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var remote = $"{LimitRegistry}/probe/cold-{unique}:1";
+        var configId = await StageAsync(remote, unique);
+        var logStart = new FileInfo(AccessLog).Length;
+
+        var run = await Sandbox.TidemarkAsync("probe", "--config", Sandbox.Config(QuietDisk), "--json", remote);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var first = run.Json.GetProperty("first");
+        Assert.False(run.Json.GetProperty("presentBefore").GetBoolean());
+        Assert.Equal(3, first.GetProperty("imageLayers").GetInt32());
+        Assert.Equal(3, first.GetProperty("layersDownloaded").GetInt32());
+        Assert.Equal(0, first.GetProperty("layersExisting").GetInt32());
+        Assert.Equal(0, first.GetProperty("layersWithoutSize").GetInt32());
+
+        // What nginx sent for the layer blobs of this repository (the config blob is the image ID).
+        var served = ReadLog(logStart)
+            .Where(l => l.Method == "GET" && l.Status == 200 && l.Uri.StartsWith($"/v2/probe/cold-{unique}/blobs/", StringComparison.Ordinal) && !l.Uri.EndsWith(configId, StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(3, served.Count);
+        Assert.Equal(served.Sum(l => l.Bytes), first.GetProperty("bytesDownloaded").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_cycle_finds_the_cache_retained_downloads_nothing_warm_and_leaves_nothing_behind()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var remote = $"{Registry}/probe/cycle-{unique}:1";
+        await StageAsync(remote, unique);
+
+        var run = await Sandbox.TidemarkAsync("probe", "--config", Sandbox.Config(QuietDisk), "--json", "--cycle", remote);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = run.Json;
+        Assert.True(json.GetProperty("retained").GetBoolean());
+        Assert.Equal(3, json.GetProperty("first").GetProperty("layersDownloaded").GetInt32());
+        Assert.True(json.GetProperty("first").GetProperty("bytesDownloaded").GetInt64() > 0);
+        Assert.Equal(0, json.GetProperty("second").GetProperty("layersDownloaded").GetInt32());
+        Assert.Equal(0, json.GetProperty("second").GetProperty("bytesDownloaded").GetInt64());
+        Assert.True(json.GetProperty("presentAfterTeardown").GetBoolean());
+        Assert.Equal("service", json.GetProperty("deploy").GetProperty("kind").GetString());
+        Assert.True(json.GetProperty("redeploy").GetProperty("removed").GetBoolean());
+        Assert.Empty(Docker.Lines("service", "ls", "-q", "--filter", "label=tidemark.probe"));
+        Assert.Empty(Docker.Lines("ps", "-aq", "--filter", "label=tidemark.probe"));
+        Assert.Contains($"{remote}", Docker.Tags());
+    }
+
+    [Fact]
+    public async Task A_cycle_with_containers_outside_swarm_leaves_no_container_and_keeps_the_image()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var remote = $"{Registry}/probe/plain-{unique}:1";
+        await StageAsync(remote, unique);
+
+        var run = await Sandbox.TidemarkAsync("probe", "--config", Sandbox.Config(QuietDisk), "--cycle", "--deploy", "container", remote);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("verdict: cache retained", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pull cold:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pull warm:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(not started)", run.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Docker.Lines("ps", "-aq", "--filter", "label=tidemark.probe"));
+        Assert.Contains(remote, Docker.Tags());
+    }
+
+    [Fact]
+    public async Task A_missing_image_and_an_unreachable_registry_are_told_apart_and_each_names_its_registry()
+    {
+        var config = Sandbox.Config(QuietDisk);
+
+        var missing = await Sandbox.TidemarkAsync("probe", "--config", config, $"{Registry}/probe/never-pushed:1");
+        Assert.True(missing.ExitCode == 66, missing.ToString());
+        Assert.Contains($"registry {Registry} has no image {Registry}/probe/never-pushed:1", missing.Stdout, StringComparison.Ordinal);
+
+        var unreachable = await Sandbox.TidemarkAsync("probe", "--config", config, "--json", "127.0.0.1:1/probe/x:1");
+        Assert.True(unreachable.ExitCode == 69, unreachable.ToString());
+        Assert.Equal("unreachable", unreachable.Json.GetProperty("first").GetProperty("failure").GetString());
+        Assert.Contains("registry 127.0.0.1:1 could not be reached", unreachable.Json.GetProperty("first").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private sealed record LogLine(string Method, int Status, long Bytes, string Uri);
+
+    /// <summary>The access log from <paramref name="offset"/>: "TIME METHOD STATUS BYTES URI" per request.</summary>
+    private static IEnumerable<LogLine> ReadLog(long offset)
+    {
+        using var stream = new FileStream(AccessLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(offset, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var lines = new List<LogLine>();
+        while (reader.ReadLine() is { } line)
+        {
+            var f = line.Split(' ');
+            if (f.Length >= 5)
+            {
+                lines.Add(new LogLine(f[1], int.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), f[4]));
+            }
+        }
+
+        return lines;
+    }
+}
