@@ -117,6 +117,11 @@ let
       path = key absoluteFile "`/run/tidemark/tidemark.lock`, the unit's runtime directory"
         "The single-instance lock.";
     };
+
+    registry = section "registry" {
+      docker_config = key absolutePath "`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json` of the user running Tidemark"
+        "The Docker client configuration (a config.json or its directory) whose registry credentials `tidemark doctor` reports and `tidemark probe` sends. The units run as a dynamic user: point it at the deploying user's config (readable by the tidemark group).";
+    };
   };
 
   # --- the config file ---------------------------------------------------------------------------

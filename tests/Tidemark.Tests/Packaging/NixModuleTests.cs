@@ -64,6 +64,7 @@ public sealed class NixModuleTests(NixEvaluator nix) : IClassFixture<NixEvaluato
             watch.interval = "90s";
             converge = { max_wait = "0s"; ignore_services = [ "^flaky_" ]; };
             lock.path = "/run/tidemark/other.lock";
+            registry.docker_config = "/home/deploy/.docker/config.json";
           };
         }
         """;
