@@ -32,6 +32,30 @@ public sealed class Sandbox : IDisposable
 
     public string WorkDir { get; }
 
+    /// <summary>The plain registry (no authentication, no limit headers): host:port.</summary>
+    public string Registry => Env("TIDEMARK_SANDBOX_REGISTRY", "127.0.0.1:5000");
+
+    /// <summary>The registry with htpasswd authentication (scripts/sandbox: registry port + 100).</summary>
+    public string AuthRegistry => Env("TIDEMARK_SANDBOX_AUTH_REGISTRY", "127.0.0.1:5100");
+
+    public string AuthUser => Env("TIDEMARK_SANDBOX_AUTH_USER", "tidemark-test");
+
+    /// <summary>The file holding the authenticated registry's password (mode 0600); the password itself is never in the environment.</summary>
+    public string AuthPasswordFile => Env("TIDEMARK_SANDBOX_AUTH_PASSWORD_FILE", Path.Combine(SandboxDir, "auth-registry.password"));
+
+    public string AuthPassword() => File.ReadAllText(AuthPasswordFile).Trim();
+
+    /// <summary>nginx in front of the plain registry adding ratelimit-* headers to manifest answers (registry port + 200).</summary>
+    public string LimitRegistry => Env("TIDEMARK_SANDBOX_LIMIT_REGISTRY", "127.0.0.1:5200");
+
+    /// <summary>Its access log: TIME METHOD STATUS BODY_BYTES URI, one request a line.</summary>
+    public string LimitAccessLog => Env("TIDEMARK_SANDBOX_LIMIT_ACCESS_LOG", Path.Combine(SandboxDir, "limit-registry-access.log"));
+
+    private static string SandboxDir => Env("TIDEMARK_SANDBOX_DIR", "/var/tmp/tidemark-sandbox");
+
+    private static string Env(string name, string fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+
     /// <summary>Writes a config file for one test; the lock lives in the test's own directory.</summary>
     public string Config(string toml, string name = "tidemark.toml")
     {
