@@ -5,6 +5,7 @@ using Tidemark.Cli.Pipeline;
 using Tidemark.Cli.Probe;
 using Tidemark.Cli.Signals;
 using Tidemark.Docker.Pull;
+using Tidemark.Docker.Registry;
 
 namespace Tidemark.Cli.Commands;
 
@@ -62,7 +63,8 @@ public static class ProbeCommand
                 return Fail(console, json, Session.FromApi(info.Error!));
             }
 
-            var (target, targetError) = ProbeTargets.Parse(image, info.Value.IndexServerAddress);
+            var defaults = DefaultRegistry.FromIndexServer(info.Value.IndexServerAddress);
+            var (target, targetError) = ProbeTargets.Parse(image, defaults);
             if (targetError is not null)
             {
                 return Fail(console, json, new CommandFailure(ExitCodes.Usage, targetError));

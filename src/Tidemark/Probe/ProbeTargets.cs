@@ -1,25 +1,17 @@
+using Tidemark.Docker.Registry;
+
 namespace Tidemark.Cli.Probe;
 
-/// <summary>TEMPORARY until the registry reference parser lands: the registry and a tagged reference.</summary>
 public static class ProbeTargets
 {
-    public static (ProbeTarget? Target, string? Error) Parse(string input, string? indexServer)
+    /// <summary>The probe's image, fully qualified and with a tag (latest when none is given), or why it is not one.</summary>
+    public static (ProbeTarget? Target, string? Error) Parse(string input, DefaultRegistry defaults)
     {
-        var text = input.Trim();
-        if (text.Length == 0 || text.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        if (!ImageName.TryParse(input, defaults.Domain, out var name, out var error))
         {
-            return (null, $"'{input}' is not an image reference");
+            return (null, error);
         }
 
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        var first = slash < 0 ? "" : text[..slash];
-        var hasRegistry = first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost";
-        var last = text[(text.LastIndexOf('/') + 1)..];
-        var reference = last.Contains(':', StringComparison.Ordinal) || last.Contains('@', StringComparison.Ordinal) ? text : text + ":latest";
-        var registry = hasRegistry ? first : Host(indexServer);
-        return (new ProbeTarget(reference, registry, !hasRegistry), null);
+        return (new ProbeTarget(name.ToString(), name.Registry, name.Registry == defaults.Domain), null);
     }
-
-    private static string Host(string? indexServer) =>
-        Uri.TryCreate(indexServer, UriKind.Absolute, out var uri) ? uri.Authority : indexServer ?? "the default registry";
 }
