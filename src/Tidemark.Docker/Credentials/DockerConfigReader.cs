@@ -124,14 +124,13 @@ public static class DockerConfigReader
                                 return Invalid(location, $"{path}: 'auths' entry '{entry.Name}' must be an object");
                             }
 
-                            if (ReadAuth(entry.Name, entry.Value) is { } auth)
+                            var (auth, badField) = ReadAuth(entry.Name, entry.Value);
+                            if (auth is null)
                             {
-                                auths.Add(auth);
+                                return Invalid(location, $"{path}: 'auths' entry '{entry.Name}': '{badField}' must be a string");
                             }
-                            else
-                            {
-                                return Invalid(location, $"{path}: 'auths' entry '{entry.Name}' has a field that is not a string");
-                            }
+
+                            auths.Add(auth);
                         }
 
                         break;
@@ -178,8 +177,8 @@ public static class DockerConfigReader
         }
     }
 
-    /// <summary>An <c>auths</c> entry, or null when a field Docker reads as a string is not one.</summary>
-    private static InlineAuth? ReadAuth(string key, JsonElement entry)
+    /// <summary>An <c>auths</c> entry, or null and the field Docker reads as a string that is not one.</summary>
+    private static (InlineAuth? Auth, string? BadField) ReadAuth(string key, JsonElement entry)
     {
         string? auth = null, username = null, password = null, identityToken = null;
         foreach (var field in entry.EnumerateObject())
@@ -196,7 +195,7 @@ public static class DockerConfigReader
 
             if (field.Value.ValueKind != JsonValueKind.String)
             {
-                return null;
+                return (null, field.Name);
             }
 
             var value = field.Value.GetString() is { Length: > 0 } v ? v : null;
@@ -232,7 +231,7 @@ public static class DockerConfigReader
             }
         }
 
-        return new InlineAuth(key, RegistryHost.Normalize(key), username, password, identityToken, problem);
+        return (new InlineAuth(key, RegistryHost.Normalize(key), username, password, identityToken, problem), null);
     }
 
     /// <summary>base64("user:secret") → (user, secret), split at the first ':'; null when it is not that.</summary>

@@ -109,11 +109,11 @@ public static class CredentialChecks
                 Safe.Line($"run `{program} list` as the user whose config this is to see why"),
                 facts),
             CredentialProblemKind.InlineAuthInvalid => CheckResult.Fail(Area,
-                Safe.Line($"{hosts}: {problem.Detail} in {config}"),
+                Safe.Line($"{problem.Detail} in {config}"),
                 Safe.Line($"`docker login {hosts}` again (it rewrites the entry), or remove the entry"),
                 facts),
             _ => CheckResult.Warn(Area,
-                Safe.Line($"{hosts}: {problem.Detail}"),
+                Safe.Line($"{problem.Detail} in {config}"),
                 Safe.Line($"remove the inline entry from {config}, or `docker login {hosts}` again so the {field} holds the credentials"),
                 facts),
         };
