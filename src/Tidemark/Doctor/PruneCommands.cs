@@ -105,32 +105,32 @@ public static class PruneCommands
                     i = SkipOptions(words, i + 1, "n", "I", "L", "P", "d", "E", "s", "a");
                     continue;
                 case "flock":
-                {
-                    var next = SkipOptions(words, i + 1, "w", "E", "c", "conflict-exit-code", "timeout");
-                    if (FindOption(words, i + 1, next, "-c", "--command") is { } inline)
                     {
-                        Nested(inline, depth, found, scripts);
-                        return;
-                    }
+                        var next = SkipOptions(words, i + 1, "w", "E", "c", "conflict-exit-code", "timeout");
+                        if (FindOption(words, i + 1, next, "-c", "--command") is { } inline)
+                        {
+                            Nested(inline, depth, found, scripts);
+                            return;
+                        }
 
-                    i = next + 1; // the lock file
-                    if (i < words.Count && words[i] is "-c" or "--command" && i + 1 < words.Count)
-                    {
-                        Nested(words[i + 1], depth, found, scripts);
-                        return;
-                    }
+                        i = next + 1; // the lock file
+                        if (i < words.Count && words[i] is "-c" or "--command" && i + 1 < words.Count)
+                        {
+                            Nested(words[i + 1], depth, found, scripts);
+                            return;
+                        }
 
-                    continue;
-                }
+                        continue;
+                    }
                 case "su":
-                {
-                    if (FindOption(words, i + 1, words.Count, "-c", "--command") is { } inline)
                     {
-                        Nested(inline, depth, found, scripts);
-                    }
+                        if (FindOption(words, i + 1, words.Count, "-c", "--command") is { } inline)
+                        {
+                            Nested(inline, depth, found, scripts);
+                        }
 
-                    return;
-                }
+                        return;
+                    }
             }
 
             if (Shells.Contains(name))
