@@ -93,7 +93,7 @@ public static class CredentialChecks
             ("problem", problem.Kind.ToString()),
             ("source", SourceName(problem.Source)),
             ("helper", problem.Helper),
-            ("registries", string.Join(",", problem.Hosts)));
+            ("registries", problem.Hosts.ToArray()));
         return problem.Kind switch
         {
             CredentialProblemKind.HelperNotOnPath => CheckResult.Warn(Area,

@@ -37,7 +37,7 @@ public static class PrunerChecks
                 {
                     ["root"] = scan.Root,
                     ["filesRead"] = scan.FilesRead,
-                    ["locations"] = string.Join(",", scan.Locations),
+                    ["locations"] = scan.Locations.ToArray(),
                 }));
         }
 
