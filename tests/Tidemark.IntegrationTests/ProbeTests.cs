@@ -6,21 +6,29 @@ namespace Tidemark.IntegrationTests;
 /// <summary>`tidemark probe`: real pulls from the sandbox's registries, compared with what they served.</summary>
 public sealed class ProbeTests(Sandbox sandbox) : IntegrationTest(sandbox)
 {
-    private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
-
-    private static string Registry => Env("TIDEMARK_SANDBOX_REGISTRY", "127.0.0.1:5000");
+    private string Registry => Sandbox.Registry;
 
     /// <summary>The plain registry behind nginx, which logs the bytes of every answer.</summary>
-    private static string LimitRegistry => Env("TIDEMARK_SANDBOX_LIMIT_REGISTRY", "127.0.0.1:5200");
+    private string LimitRegistry => Sandbox.LimitRegistry;
 
-    private static string AccessLog => Env("TIDEMARK_SANDBOX_LIMIT_ACCESS_LOG", "/var/tmp/tidemark-sandbox/limit-registry-access.log");
+    private string AccessLog => Sandbox.LimitAccessLog;
+
+    /// <summary>A Docker client config holding the authenticated registry's credentials inline, as `docker login` leaves it.</summary>
+    internal static string LoginConfig(Sandbox sandbox)
+    {
+        var dir = Path.Combine(sandbox.WorkDir, "docker-config-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{sandbox.AuthUser}:{sandbox.AuthPassword()}"));
+        File.WriteAllText(Path.Combine(dir, "config.json"), "{\"auths\":{\"" + sandbox.AuthRegistry + "\":{\"auth\":\"" + auth + "\"}}}");
+        return dir;
+    }
 
     /// <summary>Loads an image of three layers, pushes it as <paramref name="remote"/>, and leaves nothing of it here.</summary>
-    private async Task<string> StageAsync(string remote, string unique)
+    private async Task<string> StageAsync(string remote, string unique, string? dockerConfig = null)
     {
         await LoadAsync([FixtureImage.Tagged("probe/src:1", Now.AddDays(-1), new Layer($"{unique}-a", 3_000_000), new Layer($"{unique}-b", 2_000_000))]);
         Docker.Cli("tag", "probe/src:1", remote);
-        Docker.Cli("push", remote);
+        Docker.Cli(dockerConfig is null ? ["push", remote] : ["--config", dockerConfig, "push", remote]);
         var id = Docker.Cli("image", "inspect", "--format", "{{.Id}}", remote).Trim();
         Docker.Reset();
         Assert.DoesNotContain(id, Docker.ImageIds());
@@ -96,6 +104,25 @@ public sealed class ProbeTests(Sandbox sandbox) : IntegrationTest(sandbox)
     }
 
     [Fact]
+    public async Task Probe_pulls_with_the_configured_credentials_and_without_them_names_the_registry_that_refused()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var remote = $"{Sandbox.AuthRegistry}/probe/auth-{unique}:1";
+        var login = LoginConfig(Sandbox);
+        await StageAsync(remote, unique, login);
+
+        var refused = await Sandbox.TidemarkAsync("probe", "--config", Sandbox.Config(QuietDisk + "[registry]\ndocker_config = \"/nonexistent\"\n", "anonymous.toml"), remote);
+        Assert.True(refused.ExitCode == 77, refused.ToString());
+        Assert.Contains($"registry {Sandbox.AuthRegistry} refused authentication for {remote}", refused.Stdout, StringComparison.Ordinal);
+
+        var run = await Sandbox.TidemarkAsync("probe", "--config", Sandbox.Config(QuietDisk + $"[registry]\ndocker_config = \"{login}\"\n"), "--cycle", remote);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"credentials: user {Sandbox.AuthUser} (inline auth)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("verdict: cache retained", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Sandbox.AuthPassword(), run.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_image_and_an_unreachable_registry_are_told_apart_and_each_names_its_registry()
     {
         var config = Sandbox.Config(QuietDisk);
@@ -113,7 +140,7 @@ public sealed class ProbeTests(Sandbox sandbox) : IntegrationTest(sandbox)
     private sealed record LogLine(string Method, int Status, long Bytes, string Uri);
 
     /// <summary>The access log from <paramref name="offset"/>: "TIME METHOD STATUS BYTES URI" per request.</summary>
-    private static IEnumerable<LogLine> ReadLog(long offset)
+    private IEnumerable<LogLine> ReadLog(long offset)
     {
         using var stream = new FileStream(AccessLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         stream.Seek(offset, SeekOrigin.Begin);

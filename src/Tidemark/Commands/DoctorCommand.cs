@@ -5,6 +5,7 @@ using Tidemark.Cli.Output;
 using Tidemark.Cli.Pipeline;
 using Tidemark.Core.Configuration;
 using Tidemark.Docker.Api;
+using Tidemark.Docker.Credentials;
 using Tidemark.Docker.Host;
 
 namespace Tidemark.Cli.Commands;
@@ -38,6 +39,12 @@ public static class DoctorCommand
         command.Options.Add(registryCheck);
         command.SetAction(async (result, ct) =>
         {
+            if (result.GetValue(root) is not { Length: > 0 } dir || !Directory.Exists(dir))
+            {
+                console.Fail($"--root {result.GetValue(root)}: no such directory");
+                return ExitCodes.Usage;
+            }
+
             var checks = await GatherAsync(console, clock, config.Read(result), result.GetValue(root)!, result.GetValue(registryCheck) ?? [], ct).ConfigureAwait(false);
             var exit = checks.Any(c => c.Status == CheckStatus.Fail) ? ExitCodes.CheckFailed : ExitCodes.Ok;
             if (result.GetValue(json))
@@ -87,19 +94,35 @@ public static class DoctorCommand
 
         using (client)
         {
+            DaemonFacts? daemon = null;
             if (client is not null)
             {
-                var facts = await ReadDaemonAsync(client, settings, ct).ConfigureAwait(false);
-                if (facts.Failure is { } failure)
+                var read = await ReadDaemonAsync(client, settings, ct).ConfigureAwait(false);
+                daemon = read.Facts;
+                if (read.Failure is { } failure)
                 {
                     checks.Add(DaemonChecks.Unreachable(client.Endpoint.Display, failure));
                 }
                 else
                 {
-                    checks.AddRange(DaemonChecks.For(facts.Facts!));
-                    checks.AddRange(DiskChecks.For(facts.Facts!, settings.Disk));
-                    checks.AddRange(MirrorChecks.For(facts.Facts!.Info));
+                    checks.AddRange(DaemonChecks.For(daemon!));
+                    checks.AddRange(DiskChecks.For(daemon!, settings.Disk));
                 }
+            }
+
+            var info = daemon?.Info;
+            var credentials = new DockerCredentials(console.Environment);
+            var dockerConfig = settings.Registry.DockerConfig.Length > 0 ? settings.Registry.DockerConfig : null;
+            checks.AddRange(CredentialChecks.From(await credentials.ListAsync(dockerConfig, ct).ConfigureAwait(false), info?.IndexServerAddress));
+            foreach (var image in registryChecks)
+            {
+                checks.Add(await RegistryLimits.CheckAsync(image, info, credentials, dockerConfig, ct).ConfigureAwait(false));
+            }
+
+            checks.AddRange(PrunerChecks.From(PrunerScan.Scan(root)));
+            if (info is not null)
+            {
+                checks.AddRange(MirrorChecks.For(info));
             }
 
             checks.AddRange(SelfChecks.For(settings, source, configFailure?.Message.Replace("config error: ", "", StringComparison.Ordinal), now));

@@ -70,7 +70,7 @@ public static class ProbeCommand
                 return Fail(console, json, new CommandFailure(ExitCodes.Usage, targetError));
             }
 
-            var (auth, who) = await ProbeCredentials.ForAsync(loaded!.Settings, target!, info.Value.IndexServerAddress, console, ct).ConfigureAwait(false);
+            var (auth, who) = await ProbeCredentials.ForAsync(loaded!.Settings, target!, defaults, console, ct).ConfigureAwait(false);
             void Say(string line)
             {
                 if (!json)
