@@ -3,7 +3,7 @@ using SharpFuzz;
 using Tidemark.Cli.Configuration;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.State;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Fuzz;
 

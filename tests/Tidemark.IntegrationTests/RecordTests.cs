@@ -1,5 +1,5 @@
-using Tidemark.Core.Simulation;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation;
+using Tidemark.Simulation.Traces;
 using Tidemark.Fixtures;
 
 namespace Tidemark.IntegrationTests;

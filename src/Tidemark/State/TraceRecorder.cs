@@ -2,7 +2,7 @@ using Tidemark.Core.Gates;
 using Tidemark.Core.Inventory;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 using Tidemark.Docker.Models;
 
 namespace Tidemark.Cli.State;

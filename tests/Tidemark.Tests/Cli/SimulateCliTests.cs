@@ -2,7 +2,7 @@ using System.Text.Json;
 using Tidemark.Cli;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Signals;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using CsCheck;
-using Tidemark.Core.Simulation.Generation;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Generation;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Tests.Fuzz;
 

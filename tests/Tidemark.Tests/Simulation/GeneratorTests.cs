@@ -1,5 +1,5 @@
-using Tidemark.Core.Simulation.Generation;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Generation;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Tests.Simulation;
 

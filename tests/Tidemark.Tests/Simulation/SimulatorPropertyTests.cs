@@ -1,6 +1,6 @@
 using CsCheck;
-using Tidemark.Core.Simulation;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Tests.Simulation;
 

@@ -1,6 +1,6 @@
 using Tidemark.Core.Configuration;
-using Tidemark.Core.Simulation;
-using Tidemark.Core.Simulation.Policies;
+using Tidemark.Simulation;
+using Tidemark.Simulation.Policies;
 using static Tidemark.Tests.Simulation.TinyTraces;
 
 namespace Tidemark.Tests.Simulation;
@@ -9,7 +9,7 @@ namespace Tidemark.Tests.Simulation;
 public sealed class SimulatorTests
 {
     // A, B, C of 50 bytes each on a 100-byte disk, then A and B again.
-    private static readonly Core.Simulation.Traces.Trace Cycle = Of(
+    private static readonly Tidemark.Simulation.Traces.Trace Cycle = Of(
         Pull(0, Image("a", 50)), Pull(1, Image("b", 50)), Pull(2, Image("c", 50)), Pull(3, Image("a", 50)), Pull(4, Image("b", 50)));
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class SimulatorTests
         // X and Y share a 40-byte base: 95 of 100 bytes used, over 85 %. To reach 80 % it must free
         // 15; removing X "counts" 50 but frees only X's own 10 bytes, so it stops at 85 % and a
         // 16-byte pull no longer fits.
-        var baseLayer = new Core.Simulation.Traces.TraceLayer("sha256:base", 40, 40);
+        var baseLayer = new Tidemark.Simulation.Traces.TraceLayer("sha256:base", 40, 40);
         var x = Image("x", 10, null, baseLayer);
         var y = Image("y", 45, null, baseLayer);
         var trace = Of(Pull(0, x), Pull(1, y), Tick(10), Pull(11, Image("z", 16)));

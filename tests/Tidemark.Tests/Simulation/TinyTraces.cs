@@ -1,4 +1,4 @@
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Tests.Simulation;
 

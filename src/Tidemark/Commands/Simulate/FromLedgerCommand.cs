@@ -3,7 +3,7 @@ using Tidemark.Cli.Commands.Options;
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Pipeline;
 using Tidemark.Cli.State;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Cli.Commands.Simulate;
 

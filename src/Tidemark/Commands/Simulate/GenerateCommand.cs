@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Tidemark.Cli.Commands.Options;
 using Tidemark.Cli.Output;
-using Tidemark.Core.Simulation.Generation;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Generation;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Cli.Commands.Simulate;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tidemark.Cli.Output;
-using Tidemark.Core.Simulation.Generation;
+using Tidemark.Simulation.Generation;
 using Tidemark.Core.Text;
 
 namespace Tidemark.Cli.Commands.Simulate;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Tidemark.Cli.Output;
-using Tidemark.Core.Simulation;
+using Tidemark.Simulation;
 
 namespace Tidemark.Cli.Commands.Simulate;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tidemark.Cli.Output;
-using Tidemark.Core.Simulation;
+using Tidemark.Simulation;
 using Tidemark.Core.Text;
 
 namespace Tidemark.Cli.Commands.Simulate;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Tidemark.Cli.Pipeline;
 using Tidemark.Core.Configuration;
-using Tidemark.Core.Simulation.Generation;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Generation;
+using Tidemark.Simulation.Traces;
 using Tidemark.Core.Text;
 
 namespace Tidemark.Cli.Commands.Simulate;
@@ -82,9 +82,9 @@ public sealed class TraceSource
     /// </summary>
     public static string? UnknownPolicy(IEnumerable<string> names, Simulation simulation)
     {
-        var unknown = names.FirstOrDefault(n => Core.Simulation.PolicySet.Create(n, simulation.Trace, simulation.Settings) is null);
+        var unknown = names.FirstOrDefault(n => Tidemark.Simulation.PolicySet.Create(n, simulation.Trace, simulation.Settings) is null);
         return unknown is null ? null :
-            $"unknown policy '{unknown}' (known: {string.Join(", ", Core.Simulation.PolicySet.Names)}; tidemark-timer and tidemark-watch also as NAME:ORDER with ORDER one of {string.Join(", ", Core.Simulation.PolicySet.Orders.Select(o => o.Name))})";
+            $"unknown policy '{unknown}' (known: {string.Join(", ", Tidemark.Simulation.PolicySet.Names)}; tidemark-timer and tidemark-watch also as NAME:ORDER with ORDER one of {string.Join(", ", Tidemark.Simulation.PolicySet.Orders.Select(o => o.Name))})";
     }
 
     /// <summary>The trace, its disk and the settings, or the failure to report.</summary>

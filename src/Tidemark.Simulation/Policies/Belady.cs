@@ -1,6 +1,6 @@
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 /// <summary>
 /// The offline reference: it knows the future and, just before a pull that does not fit, evicts

@@ -1,6 +1,6 @@
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 /// <summary>Last use per image as the baselines track it: the last pull or container creation.</summary>
 public sealed class LastUse

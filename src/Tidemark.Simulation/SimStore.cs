@@ -1,6 +1,6 @@
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation;
+namespace Tidemark.Simulation;
 
 /// <summary>
 /// A simulated image store with a disk budget: layers shared between images, images held by

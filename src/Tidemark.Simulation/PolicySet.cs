@@ -1,9 +1,9 @@
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Planning;
-using Tidemark.Core.Simulation.Policies;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Policies;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation;
+namespace Tidemark.Simulation;
 
 /// <summary>Every policy the simulator knows, by name, built for one trace.</summary>
 public static class PolicySet

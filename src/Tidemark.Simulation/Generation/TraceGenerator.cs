@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation.Generation;
+namespace Tidemark.Simulation.Generation;
 
 /// <summary>
 /// Reproducible synthetic CI-host traces: a catalogue of apps (stacks of 1–4 images) built on a

@@ -1,6 +1,6 @@
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 /// <summary>
 /// kubelet's image GC: every 5 minutes, if use is at or above 85 %, remove unused images least

@@ -1,4 +1,4 @@
-namespace Tidemark.Core.Simulation.Traces;
+namespace Tidemark.Simulation.Traces;
 
 public enum TraceKind
 {

@@ -1,4 +1,4 @@
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 /// <summary>
 /// `docker system prune -af --filter until=24h` once a day (NixOS autoPrune): every image no

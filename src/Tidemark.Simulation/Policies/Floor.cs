@@ -1,4 +1,4 @@
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 /// <summary>
 /// The compulsory-miss lower bound: an infinite disk, so every distinct layer is downloaded

@@ -1,5 +1,5 @@
 
-namespace Tidemark.Core.Simulation;
+namespace Tidemark.Simulation;
 
 /// <summary>A live CI run: its stack name and the images its containers use.</summary>
 public sealed class LiveRun(string id, string stack, DateTimeOffset started)

@@ -3,9 +3,9 @@ using Tidemark.Core.Inventory;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 public enum TidemarkMode
 {

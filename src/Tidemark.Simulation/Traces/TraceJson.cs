@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Tidemark.Core.Simulation.Traces;
+namespace Tidemark.Simulation.Traces;
 
 /// <summary>The JSON Lines shape of a trace line (docs/traces.md).</summary>
 public sealed class TraceLine

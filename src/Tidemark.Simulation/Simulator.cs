@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Tidemark.Core.Simulation.Traces;
-using Trace = Tidemark.Core.Simulation.Traces.Trace;
+using Tidemark.Simulation.Traces;
+using Trace = Tidemark.Simulation.Traces.Trace;
 
-namespace Tidemark.Core.Simulation;
+namespace Tidemark.Simulation;
 
 /// <summary>
 /// Replays a trace against one policy on a simulated store with a disk budget. A pull downloads

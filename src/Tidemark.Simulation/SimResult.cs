@@ -1,4 +1,4 @@
-namespace Tidemark.Core.Simulation;
+namespace Tidemark.Simulation;
 
 /// <summary>What one policy cost over one trace.</summary>
 /// <param name="BytesDownloaded">Compressed bytes fetched from registries.</param>

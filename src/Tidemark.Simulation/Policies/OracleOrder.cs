@@ -1,7 +1,7 @@
 using Tidemark.Core.Planning;
-using Tidemark.Core.Simulation.Traces;
+using Tidemark.Simulation.Traces;
 
-namespace Tidemark.Core.Simulation.Policies;
+namespace Tidemark.Simulation.Policies;
 
 /// <summary>
 /// A diagnostic eviction order that reads the trace's future: furthest true next use of the image

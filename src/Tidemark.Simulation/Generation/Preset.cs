@@ -1,4 +1,4 @@
-namespace Tidemark.Core.Simulation.Generation;
+namespace Tidemark.Simulation.Generation;
 
 /// <summary>
 /// The knobs of a synthetic CI host. Sizes are uncompressed bytes on disk; downloads are

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Tidemark.Core.Simulation.Traces;
+namespace Tidemark.Simulation.Traces;
 
 /// <summary>A trace line that could not be read: the line number and what is wrong.</summary>
 public sealed record TraceError(int Line, string Message)
@@ -38,7 +38,7 @@ public static class TraceFormat
             }
             catch (JsonException e)
             {
-                return (null, new TraceError(number, $"not a trace line: {Text.JsonMessages.Describe(e)}"));
+                return (null, new TraceError(number, $"not a trace line: {Tidemark.Core.Text.JsonMessages.Describe(e)}"));
             }
 
             if (line is null)
