@@ -1,3 +1,4 @@
+using Tidemark.Core.Cycles;
 using Tidemark.Core.Gates;
 using Tidemark.Core.Inventory;
 using Tidemark.Core.Planning;
@@ -15,8 +16,6 @@ public sealed record ExecutionRules(SwarmRole Role, BusySelector Selector, Prote
     public ConvergeRules Converge { get; init; } = ConvergeRules.Default;
 }
 
-/// <param name="Halt">Why the plan stopped early; every step after it is reported as not attempted.</param>
-public sealed record ExecutionResult(IReadOnlyList<ActionReport> Actions, Halt? Halt);
 
 /// <summary>
 /// Carries out a plan through the daemon, step by step. Before every step it re-reads what is
@@ -35,7 +34,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
     private readonly ImageRemoval _removal = new(client, images);
 
     /// <param name="onStep">Told of each step as soon as it is done (or skipped), for progress output.</param>
-    public async Task<ExecutionResult> ExecuteAsync(IReadOnlyList<PlannedAction> actions, ExecutionRules rules, IStopRequest stop, Action<ActionReport>? onStep = null)
+    public async Task<Execution> ExecuteAsync(IReadOnlyList<PlannedAction> actions, ExecutionRules rules, IStopRequest stop, Action<ActionReport>? onStep = null)
     {
         var reports = new List<ActionReport>(actions.Count);
         Halt? halt = null;
@@ -67,7 +66,7 @@ public sealed class PlanExecutor(DockerClient client, SnapshotReader reader, Tim
             onStep?.Invoke(reports[^1]);
         }
 
-        return new ExecutionResult(reports, halt);
+        return new Execution(reports, halt);
     }
 
     private static Halt? Stopping(IStopRequest stop) =>

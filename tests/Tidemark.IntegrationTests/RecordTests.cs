@@ -1,6 +1,6 @@
+using Tidemark.Fixtures;
 using Tidemark.Simulation;
 using Tidemark.Simulation.Traces;
-using Tidemark.Fixtures;
 
 namespace Tidemark.IntegrationTests;
 

@@ -57,55 +57,57 @@ public sealed class Policy
     public GateOutcome EvaluateGates(Snapshot snapshot) => GateSet.Evaluate(snapshot, _settings, _selector, _converge);
 
     /// <summary>
-    /// True when stage 2 will plan, so the host should gather layer facts first (they cost an
-    /// inspect per image not yet in the ledger's cache).
+    /// The first phase, from the snapshot alone: the gates, whether critical pressure applies,
+    /// stage 1's plan and the bytes stage 2 must free. It says whether stage 2 will plan, so the
+    /// host gathers layer facts (an inspect per image not yet cached) only when they are needed.
     /// </summary>
-    public bool NeedsLayerFacts(Snapshot snapshot)
+    public Assessment Assess(Snapshot snapshot)
     {
-        if (!_settings.Prune.Stage2)
-        {
-            return false;
-        }
-
         var gates = EvaluateGates(snapshot);
         if (!gates.AllPassed)
         {
-            return IsCritical(snapshot, gates);
+            var critical = IsCritical(snapshot, gates);
+            return new Assessment(snapshot, gates, critical, [], [],
+                critical ? Stage2Target(snapshot.Disk, 0, _settings.Disk.HighWatermarkPercent, _settings.Disk.InodeHigh) : 0, _settings.Prune.Stage2);
         }
 
-        var (stage1, _) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
-        return Stage2Target(snapshot.Disk, stage1.Sum(a => a.EstimatedBytes)) > 0;
+        var (stage1, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
+        return new Assessment(snapshot, gates, false, stage1, notes, Stage2Target(snapshot.Disk, stage1.Sum(a => a.EstimatedBytes)), _settings.Prune.Stage2);
     }
 
-    public Decision Decide(Snapshot snapshot, UsageView usage)
+    /// <summary>Both phases at once: for callers with the usage view already at hand (tests, benchmarks).</summary>
+    public Decision Decide(Snapshot snapshot, UsageView usage) => Decide(Assess(snapshot), usage);
+
+    /// <summary>The second phase: stage 2 over the usage view, on what <see cref="Assess"/> found.</summary>
+    public Decision Decide(Assessment assessment, UsageView usage)
     {
-        var gates = EvaluateGates(snapshot);
-        var decision = Decide(snapshot, usage, gates);
+        var decision = DecideStages(assessment, usage);
         // What a gate decided but the operator should act on comes first (a service stuck converging).
-        var warnings = gates.Results.SelectMany(g => g.Warnings).Select(w => "warning: " + w).ToList();
+        var warnings = assessment.Gates.Results.SelectMany(g => g.Warnings).Select(w => "warning: " + w).ToList();
         return warnings.Count == 0 ? decision : decision with { Notes = [.. warnings, .. decision.Notes] };
     }
 
-    private Decision Decide(Snapshot snapshot, UsageView usage, GateOutcome gates)
+    private Decision DecideStages(Assessment a, UsageView usage)
     {
+        var (snapshot, gates) = (a.Snapshot, a.Gates);
         if (!gates.AllPassed)
         {
-            if (!IsCritical(snapshot, gates))
+            if (!a.Critical)
             {
                 return new Decision(gates, [], []);
             }
 
             return usage.Ledger is not null
-                ? DecideCritical(snapshot, gates, usage)
+                ? DecideCritical(a, usage)
                 : new Decision(gates, [], [$"critical pressure: disk at {snapshot.Disk.UsedPercent}% (>= {_settings.Disk.Critical}%) while " +
                     $"{string.Join(" and ", gates.Blocking.Select(g => g.Name))} holds, but the usage ledger could not be read this run: " +
                     "nothing is evicted on a guess while a run is live"]);
         }
 
-        var (stage1, notes) = Stage1Planner.PlanWithNotes(snapshot, _settings.Prune, _protect);
-        var allNotes = notes.ToList();
-        var stage1Bytes = stage1.Sum(a => a.EstimatedBytes);
-        var target = Stage2Target(snapshot.Disk, stage1Bytes);
+        var stage1 = a.Stage1;
+        var allNotes = a.Stage1Notes.ToList();
+        var stage1Bytes = stage1.Sum(x => x.EstimatedBytes);
+        var target = a.Stage2Target;
         if (!_settings.Prune.Stage2)
         {
             return new Decision(gates, stage1, allNotes);
@@ -148,11 +150,11 @@ public sealed class Policy
     /// Stage 2 only (no prune endpoint runs while a run is live: mid-pull layers can look
     /// prunable), by ID and without force, sparing anything used within the critical min age.
     /// </summary>
-    private Decision DecideCritical(Snapshot snapshot, GateOutcome gates, UsageView usage)
+    private Decision DecideCritical(Assessment a, UsageView usage)
     {
         // Only back under the high watermark: a run is live, so take no more of its cache than the
         // pressure needs; the next idle moment reclaims down to the low watermark.
-        var target = Stage2Target(snapshot.Disk, 0, _settings.Disk.HighWatermarkPercent, _settings.Disk.InodeHigh);
+        var (snapshot, gates, target) = (a.Snapshot, a.Gates, a.Stage2Target);
         var input = Project(snapshot, [], usage, target) with
         {
             MinAge = _settings.Prune.CriticalMinAge,

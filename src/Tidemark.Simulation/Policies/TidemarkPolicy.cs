@@ -1,8 +1,10 @@
 using Tidemark.Core.Configuration;
+using Tidemark.Core.Cycles;
 using Tidemark.Core.Inventory;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
+using Tidemark.Core.Reporting;
 using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Simulation.Policies;
@@ -107,7 +109,18 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
         }
     }
 
+    /// <summary>The production cycle (<see cref="HostCycle{TError}"/>) through the simulator's ports.</summary>
     private void Cycle(SimHost host)
+    {
+        var cycle = new HostCycle<NoError>(new SimCycleHost(this, host), _policy);
+        var request = new CycleRequest("watch", Execute: true, DryRun: false, CatchUp: _mode == TidemarkMode.Timer);
+        // Every port completes at once: the cycle runs synchronously.
+        var run = cycle.RunAsync(request, _ledger, ledgerReadable: true, [], observer: null, CancellationToken.None);
+        _ = run.IsCompleted ? run.Result : run.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>The daemon's bounded event buffer, as a timer run replays it: only the newest events survive.</summary>
+    private void ReplayBuffer()
     {
         while (_buffer.TryDequeue(out var pending))
         {
@@ -115,31 +128,75 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
         }
 
         _buffered = 0;
-        var snapshot = Snapshot(host);
-        _ledger.Observe(snapshot);
-        var decision = _policy.Decide(snapshot, new UsageView(_ledger, _layers));
-        foreach (var action in decision.Actions)
+    }
+
+    /// <summary>
+    /// The cycle's ports on the simulated store: a snapshot of it, the buffered events, the
+    /// layers every simulated image declares, removals by ID refused for images in use (as the
+    /// daemon refuses with 409).
+    /// </summary>
+    private sealed class SimCycleHost(TidemarkPolicy owner, SimHost host) : ICycleHost<NoError>
+    {
+        public DateTimeOffset Now => host.Now;
+
+        public ValueTask<Outcome<Snapshot, NoError>> ReadAsync(Func<DiskReading, bool> sizesNeeded, CancellationToken ct) =>
+            ValueTask.FromResult(Outcome<Snapshot, NoError>.Ok(owner.Snapshot(host)));
+
+        public ValueTask<Outcome<string?, NoError>> CatchUpAsync(UsageLedger ledger, Snapshot snapshot, CancellationToken ct)
         {
-            if (action.Kind is not (ActionKind.RemoveImage or ActionKind.PruneDanglingImages))
+            owner.ReplayBuffer();
+            return ValueTask.FromResult(Outcome<string?, NoError>.Ok(null));
+        }
+
+        public ValueTask<Outcome<IReadOnlyDictionary<string, IReadOnlyList<LayerFact>>, NoError>> ReadLayersAsync(
+            IReadOnlyList<string> imageIds, UsageLedger ledger, ICycleObserver? observer, CancellationToken ct) =>
+            ValueTask.FromResult(Outcome<IReadOnlyDictionary<string, IReadOnlyList<LayerFact>>, NoError>.Ok(owner._layers));
+
+        public ValueTask<Execution> ExecuteAsync(Snapshot snapshot, Decision decision, Policy policy, ICycleObserver? observer)
+        {
+            var reports = new List<ActionReport>(decision.Actions.Count);
+            foreach (var action in decision.Actions)
             {
-                continue;
+                if (action.Kind is not (ActionKind.RemoveImage or ActionKind.PruneDanglingImages))
+                {
+                    // Containers and build cache are not simulated: nothing to remove.
+                    reports.Add(new ActionReport(action, ActionStatus.Done, 0, 0, null));
+                    continue;
+                }
+
+                long freed = 0;
+                var removed = 0;
+                foreach (var item in action.Items)
+                {
+                    if (host.Store.Remove(item.Id) is { } bytes)
+                    {
+                        freed += bytes;
+                        removed++;
+                        owner.Removals++;
+                        owner.Removed?.Invoke(item.Id, host.Now);
+                    }
+                }
+
+                // A removal by ID refused because the image is in use is the daemon's 409: a skip,
+                // and a use. A prune skips what is in use silently, as the daemon's does.
+                var refused = action.Kind == ActionKind.RemoveImage && removed == 0;
+                reports.Add(new ActionReport(action, refused ? ActionStatus.Skipped : ActionStatus.Done, freed, removed, null, InUse: refused));
             }
 
-            foreach (var item in action.Items)
-            {
-                if (host.Store.Remove(item.Id) is not null)
-                {
-                    Removals++;
-                    Removed?.Invoke(item.Id, host.Now);
-                }
-                else
-                {
-                    // The daemon would refuse (409): something uses it, which is a use.
-                    _ledger.Touch(item.Id, host.Now);
-                }
-            }
+            return ValueTask.FromResult(new Execution(reports, null));
         }
+
+        public DiskReading? DiskAfter(Snapshot snapshot) => owner.Disk(host);
+
+        public ValueTask<IReadOnlySet<string>?> ImagesLeftAsync() =>
+            ValueTask.FromResult<IReadOnlySet<string>?>(host.Store.Images.Keys.ToHashSet(StringComparer.Ordinal));
     }
+
+    /// <summary>The simulator's hosts never fail a step.</summary>
+    private sealed class NoError;
+
+    private DiskReading Disk(SimHost host) =>
+        new("/sim", host.Store.Capacity, host.Store.Free, host.Store.Free, 1_000_000_000, 999_000_000);
 
     private Snapshot Snapshot(SimHost host)
     {
@@ -172,7 +229,6 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
             }
         }
 
-        var disk = new DiskReading("/sim", store.Capacity, store.Free, store.Free, 1_000_000_000, 999_000_000);
-        return new Snapshot(host.Now, new DaemonFacts("sim", "1.41", "/sim", SwarmRole.Manager), disk, containers, images, services, []);
+        return new Snapshot(host.Now, new DaemonFacts("sim", "1.41", "/sim", SwarmRole.Manager), Disk(host), containers, images, services, []);
     }
 }

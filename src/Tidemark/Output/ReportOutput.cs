@@ -1,5 +1,6 @@
 using Tidemark.Cli.Pipeline;
 using Tidemark.Core.Configuration;
+using Tidemark.Core.Cycles;
 using Tidemark.Core.Reporting;
 
 namespace Tidemark.Cli.Output;

@@ -1,3 +1,4 @@
+using Tidemark.Core.Cycles;
 using Tidemark.Core.Reporting;
 
 namespace Tidemark.Cli.Pipeline;

@@ -2,8 +2,8 @@ using Tidemark.Core.Gates;
 using Tidemark.Core.Inventory;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
-using Tidemark.Simulation.Traces;
 using Tidemark.Docker.Models;
+using Tidemark.Simulation.Traces;
 
 namespace Tidemark.Cli.State;
 

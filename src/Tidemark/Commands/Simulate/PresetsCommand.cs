@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Tidemark.Cli.Output;
-using Tidemark.Simulation.Generation;
 using Tidemark.Core.Text;
+using Tidemark.Simulation.Generation;
 
 namespace Tidemark.Cli.Commands.Simulate;
 

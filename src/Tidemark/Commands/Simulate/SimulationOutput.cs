@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tidemark.Cli.Output;
-using Tidemark.Simulation;
 using Tidemark.Core.Text;
+using Tidemark.Simulation;
 
 namespace Tidemark.Cli.Commands.Simulate;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Tidemark.Cli.Pipeline;
 using Tidemark.Core.Configuration;
+using Tidemark.Core.Text;
 using Tidemark.Simulation.Generation;
 using Tidemark.Simulation.Traces;
-using Tidemark.Core.Text;
 
 namespace Tidemark.Cli.Commands.Simulate;
 
