@@ -32,7 +32,7 @@ public sealed class DoctorTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Contains("swarm: active, this node is a manager", text.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^ok   disk +space on \S+: \d+ % used", text.Stdout);
         Assert.Contains($"{Sandbox.AuthRegistry}: user {Sandbox.AuthUser} (inline auth)", text.Stdout, StringComparison.Ordinal);
-        Assert.Contains("no other pruner", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("competing pruners could not be looked for", text.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^doctor: \d+ ok, \d+ warn, 0 fail$", text.Stdout);
 
         // The secret, and the encoded string that carries it, appear nowhere.

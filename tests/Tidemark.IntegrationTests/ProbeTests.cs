@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tidemark.Cli.Signals;
 using Tidemark.Fixtures;
 
 namespace Tidemark.IntegrationTests;
@@ -120,6 +121,60 @@ public sealed class ProbeTests(Sandbox sandbox) : IntegrationTest(sandbox)
         Assert.Contains($"credentials: user {Sandbox.AuthUser} (inline auth)", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("verdict: cache retained", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(Sandbox.AuthPassword(), run.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_signal_while_the_deploy_is_being_created_still_leaves_nothing_behind()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var remote = $"{Registry}/probe/signal-{unique}:1";
+        await StageAsync(remote, unique);
+        await using var proxy = FaultProxy.Start(Docker.SocketPath, Path.Combine(Sandbox.WorkDir, $"proxy-{unique}.sock"));
+        // The daemon gets the create only after 4 s: a signal in that window used to abandon the
+        // request, and the daemon created the service after the probe had cleaned up.
+        proxy.Add(new FaultRule(Fault.Delay(TimeSpan.FromSeconds(4))) { Method = "POST", Path = new System.Text.RegularExpressions.Regex("^/services/create$") });
+        using var shutdown = Shutdown.Manual();
+
+        var probe = Sandbox.TidemarkAsync(shutdown, new Dictionary<string, string> { ["DOCKER_HOST"] = proxy.Host },
+            "probe", "--config", Sandbox.Config(QuietDisk), "--cycle", remote);
+        // The pull is done and the image inspected: the create comes next.
+        FixtureDocker.WaitUntil(() => proxy.Calls.SkipWhile(c => !c.Path.Contains("/images/create", StringComparison.Ordinal))
+            .Any(c => c.Method == "GET" && c.Path.Contains("/images/", StringComparison.Ordinal) && c.Path.Contains("/json", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        shutdown.Request(Shutdown.SigTerm);
+        var run = await probe;
+
+        Assert.True(run.ExitCode == 143, run.ToString());
+        Assert.Contains("everything it created is removed again", run.Stderr, StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Empty(Docker.Lines("service", "ls", "-q", "--filter", "label=tidemark.probe"));
+        Assert.Empty(Docker.Lines("ps", "-aq", "--filter", "label=tidemark.probe"));
+        Assert.Contains(remote, Docker.Tags());
+    }
+
+    [Fact]
+    public async Task A_cycle_whose_deploy_fails_is_inconclusive_and_exits_69()
+    {
+        // An image with no command at all: a container cannot even be created from it.
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var remote = $"{Registry}/probe/nocmd-{unique}:1";
+        var tar = Path.Combine(Sandbox.WorkDir, $"nocmd-{unique}.tar");
+        using (var stream = File.Create(tar))
+        using (var writer = new System.Formats.Tar.TarWriter(stream))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "hello") { DataStream = new MemoryStream("hi"u8.ToArray()) });
+        }
+
+        Docker.Cli("import", tar, remote);
+        Docker.Cli("push", remote);
+        Docker.Cli("rmi", remote);
+
+        var run = await Sandbox.TidemarkAsync("probe", "--config", Sandbox.Config(QuietDisk), "--cycle", "--deploy", "container", remote);
+
+        Assert.True(run.ExitCode == 69, run.ToString());
+        Assert.Contains("verdict: inconclusive: the deploy failed", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("cache retained", run.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Docker.Lines("ps", "-aq", "--filter", "label=tidemark.probe"));
     }
 
     [Fact]

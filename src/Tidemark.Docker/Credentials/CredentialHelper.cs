@@ -64,8 +64,8 @@ public sealed class CredentialHelper(IProcessRunner runner, string path, TimeSpa
 
         if (outcome!.ExitCode != 0)
         {
-            // list prints no secrets, so its message (helpers print errors on stdout) can be shown.
-            return new HelperListing(null, Failed(helper, "list", $"exit {outcome.ExitCode}{FirstLine(outcome.Output, outcome.Error)}"));
+            // What it printed is not shown: a broken helper (or its gpg) may print a secret in an error.
+            return new HelperListing(null, Failed(helper, "list", $"exit {outcome.ExitCode} (run it as this user to see its message)"));
         }
 
         try
@@ -163,21 +163,4 @@ public sealed class CredentialHelper(IProcessRunner runner, string path, TimeSpa
 
     private static string? StringField(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string FirstLine(string output, string error)
-    {
-        var text = (output.Trim().Length > 0 ? output : error).Trim();
-        var newline = text.IndexOf('\n');
-        if (newline >= 0)
-        {
-            text = text[..newline].TrimEnd();
-        }
-
-        if (text.Length > 200)
-        {
-            text = text[..200] + "…";
-        }
-
-        return text.Length == 0 ? "" : ": " + text;
-    }
 }

@@ -77,6 +77,25 @@ public static class DockerConfigReader
     /// <summary>Parses configuration text (UTF-8 JSON); <paramref name="path"/> is only named in errors.</summary>
     public static DockerConfigRead Parse(DockerConfigLocation location, string path, ReadOnlyMemory<byte> bytes)
     {
+        // JSON that is not UTF-8 parses, then fails when a string is read: refuse it whole, first.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            return Invalid(location, $"{path}: not valid UTF-8 text");
+        }
+
+        try
+        {
+            return ParseJson(location, path, bytes);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape that is no text (a lone surrogate): the file is not what docker writes.
+            return Invalid(location, $"{path}: holds a string that is not valid text");
+        }
+    }
+
+    private static DockerConfigRead ParseJson(DockerConfigLocation location, string path, ReadOnlyMemory<byte> bytes)
+    {
         JsonDocument document;
         try
         {

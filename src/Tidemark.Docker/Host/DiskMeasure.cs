@@ -99,8 +99,8 @@ public static class MountPoints
         {
             // … MOUNT-POINT options [optional fields] - TYPE SOURCE super-options
             var fields = line.Split(' ');
-            var dash = Array.IndexOf(fields, "-", 6);
-            if (fields.Length < 5 || dash < 0 || dash + 2 >= fields.Length)
+            var dash = fields.Length > 6 ? Array.IndexOf(fields, "-", 6) : -1;
+            if (dash < 0 || dash + 2 >= fields.Length)
             {
                 continue;
             }

@@ -86,6 +86,12 @@ public sealed record ManifestDocument(string MediaType, IReadOnlyList<IndexEntry
     public static ManifestDocument? Parse(ReadOnlySpan<byte> body, string? contentType, out string? problem)
     {
         problem = null;
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            problem = "the manifest is not valid UTF-8";
+            return null;
+        }
+
         JsonDocument json;
         try
         {

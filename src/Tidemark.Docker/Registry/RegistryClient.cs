@@ -308,8 +308,9 @@ public sealed class RegistryClient : IDisposable
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or strings that are no text (invalid UTF-8, a lone surrogate): no message to show.
         }
 
         return (null, null);
@@ -532,8 +533,9 @@ public sealed class RegistryClient : IDisposable
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a token that is no text: no usable token, said below.
         }
 
         // A token goes into a header: printable ASCII only. Never quoted in a message.

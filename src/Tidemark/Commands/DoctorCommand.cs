@@ -41,7 +41,13 @@ public static class DoctorCommand
         {
             if (result.GetValue(root) is not { Length: > 0 } dir || !Directory.Exists(dir))
             {
-                console.Fail($"--root {result.GetValue(root)}: no such directory");
+                var message = $"--root {result.GetValue(root)}: no such directory";
+                if (result.GetValue(json))
+                {
+                    JsonReport.WriteError(console.Out, ExitCodes.Usage, message);
+                }
+
+                console.Fail(message);
                 return ExitCodes.Usage;
             }
 
@@ -105,30 +111,50 @@ public static class DoctorCommand
                 }
                 else
                 {
-                    checks.AddRange(DaemonChecks.For(daemon!));
-                    checks.AddRange(DiskChecks.For(daemon!, settings.Disk));
+                    await GuardAsync(checks, DaemonChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>([.. DaemonChecks.For(daemon!)])).ConfigureAwait(false);
+                    await GuardAsync(checks, DiskChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>([.. DiskChecks.For(daemon!, settings.Disk)])).ConfigureAwait(false);
                 }
             }
 
             var info = daemon?.Info;
             var credentials = new DockerCredentials(console.Environment);
             var dockerConfig = settings.Registry.DockerConfig.Length > 0 ? settings.Registry.DockerConfig : null;
-            checks.AddRange(CredentialChecks.From(await credentials.ListAsync(dockerConfig, ct).ConfigureAwait(false), info?.IndexServerAddress));
+            await GuardAsync(checks, CredentialChecks.Area, async () =>
+                CredentialChecks.From(await credentials.ListAsync(dockerConfig, ct).ConfigureAwait(false), info?.IndexServerAddress)).ConfigureAwait(false);
             foreach (var image in registryChecks)
             {
-                checks.Add(await RegistryLimits.CheckAsync(image, info, credentials, dockerConfig, ct).ConfigureAwait(false));
+                await GuardAsync(checks, RateLimitCheck.Area, async () =>
+                    [await RegistryLimits.CheckAsync(image, info, credentials, dockerConfig, ct).ConfigureAwait(false)]).ConfigureAwait(false);
             }
 
-            checks.AddRange(PrunerChecks.From(PrunerScan.Scan(root)));
+            await GuardAsync(checks, PrunerChecks.Area, () => Task.FromResult(PrunerChecks.From(PrunerScan.Scan(root)))).ConfigureAwait(false);
             if (info is not null)
             {
-                checks.AddRange(MirrorChecks.For(info));
+                await GuardAsync(checks, MirrorChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>([.. MirrorChecks.For(info)])).ConfigureAwait(false);
             }
 
-            checks.AddRange(SelfChecks.For(settings, source, configFailure?.Message.Replace("config error: ", "", StringComparison.Ordinal), now));
+            await GuardAsync(checks, SelfChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>(
+                [.. SelfChecks.For(settings, source, configFailure?.Message.Replace("config error: ", "", StringComparison.Ordinal), now)])).ConfigureAwait(false);
         }
 
         return checks;
+    }
+
+    /// <summary>
+    /// One area's checks. A diagnosis must survive what it diagnoses: an answer no check foresaw
+    /// (from the daemon, a file, a helper) becomes that area's fail line, and the other areas still run.
+    /// </summary>
+    private static async Task GuardAsync(List<CheckResult> checks, string area, Func<Task<IReadOnlyList<CheckResult>>> run)
+    {
+        try
+        {
+            checks.AddRange(await run().ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            checks.Add(CheckResult.Fail(area, $"this check could not finish: {e.GetType().Name}: {e.Message}",
+                "please report it (a bug in Tidemark, met on this host); the other areas were checked"));
+        }
     }
 
     private static async Task<(DaemonFacts? Facts, string? Failure)> ReadDaemonAsync(DockerClient client, Settings settings, CancellationToken ct)
@@ -142,7 +168,8 @@ public static class DoctorCommand
         var usage = await client.GetDiskUsageAsync(ct).ConfigureAwait(false);
         var path = settings.Disk.Path.Length > 0 ? settings.Disk.Path : info.Value.DockerRootDir ?? "";
         var measured = DiskMeasure.TryRead(path, out var disk, out var diskError);
-        var fileSystem = MountPoints.FileSystemOf(path, DiskMeasure.ReadMountInfo());
+        // The data root line names the daemon's data root, whatever [disk] path measures.
+        var fileSystem = MountPoints.FileSystemOf(info.Value.DockerRootDir ?? path, DiskMeasure.ReadMountInfo());
         return (new DaemonFacts(client.Endpoint.Display, client.Version.ToString(), client.DaemonVersion.ToString(), info.Value,
             usage.IsOk ? usage.Value : null, usage.Error?.Message, measured ? disk : null, measured ? null : diskError, fileSystem), null);
     }

@@ -37,11 +37,11 @@ public static class ProbeCommand
         command.Options.Add(json);
         command.Options.Add(cycle);
         command.Options.Add(deploy);
-        command.SetAction((result, ct) => RunAsync(console, clock, config.Read(result), result.GetValue(image)!, result.GetValue(cycle), result.GetValue(deploy)!, result.GetValue(json), ct));
+        command.SetAction((result, ct) => RunAsync(console, clock, shutdown, config.Read(result), result.GetValue(image)!, result.GetValue(cycle), result.GetValue(deploy)!, result.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliConsole console, TimeProvider clock, string? configPath, string image, bool cycle, string deploy, bool json, CancellationToken ct)
+    private static async Task<int> RunAsync(CliConsole console, TimeProvider clock, Shutdown shutdown, string? configPath, string image, bool cycle, string deploy, bool json, CancellationToken ct)
     {
         var (loaded, endpoint, failure) = Session.Prepare(console, configPath, ct);
         if (failure is not null)
@@ -89,14 +89,19 @@ public static class ProbeCommand
 
             var asService = deploy == "service" || (deploy == "auto" && manager);
             ProbeResult result;
+            var probe = new ProbeCycle(client, new ImagePuller(client, view, clock), clock, Say);
             try
             {
-                result = await new ProbeCycle(client, new ImagePuller(client, view, clock), clock, Say)
-                    .RunAsync(target, auth, cycle, asService, ct).ConfigureAwait(false);
+                result = await probe.RunAsync(target, auth, cycle, asService, ct).ConfigureAwait(false);
             }
             catch (ProbeAbort abort)
             {
-                return Fail(console, json, new CommandFailure(ExitCodes.Unavailable, abort.Message));
+                return Fail(console, json, new CommandFailure(ExitCodes.Unavailable, abort.Message + Leftovers(probe)));
+            }
+            catch (OperationCanceledException) when (shutdown.Requested)
+            {
+                return Fail(console, json, new CommandFailure(shutdown.ExitCode,
+                    $"probe interrupted by {shutdown.Reason}: {(probe.CleanupProblems.Count == 0 ? "everything it created is removed again" : string.Join("; ", probe.CleanupProblems))}; the image is kept"));
             }
 
             var exit = ExitFor(result);
@@ -116,8 +121,12 @@ public static class ProbeCommand
         }
     }
 
+    private static string Leftovers(ProbeCycle probe) =>
+        probe.CleanupProblems.Count == 0 ? "" : "; " + string.Join("; ", probe.CleanupProblems);
+
     private static int ExitFor(ProbeResult result) => result.Failure?.Kind switch
     {
+        _ when result.DeployFailure is not null => ExitCodes.Unavailable,
         PullFailureKind.NotFound => ExitCodes.NoInput,
         PullFailureKind.AuthRefused => ExitCodes.NoPermission,
         PullFailureKind.Unreachable or PullFailureKind.Daemon or PullFailureKind.Other => ExitCodes.Unavailable,

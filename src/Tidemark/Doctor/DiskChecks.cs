@@ -46,15 +46,27 @@ public static class DiskChecks
 
     private static CheckResult Breakdown(DiskUsageResponse u)
     {
-        var images = u.ImagesDiskUsage?.TotalSize ?? u.LayersSize ?? 0;
-        var containers = u.AllContainers.Sum(c => Math.Max(0, c.SizeRw));
-        var cache = u.AllBuildCache.Sum(b => Math.Max(0, b.Size));
-        var volumes = u.AllVolumes.Sum(v => Math.Max(0, v.UsageData?.Size ?? 0));
-        var unused = u.AllImages.Where(i => i.Containers == 0).Sum(i => Math.Max(0, i.Size - Math.Max(0, i.SharedSize)));
+        // The daemon's figures are summed saturating: an absurd answer is shown, not a crash.
+        var images = Math.Max(0, u.ImagesDiskUsage?.TotalSize ?? u.LayersSize ?? 0);
+        var containers = Sum(u.AllContainers.Where(c => c is not null).Select(c => c.SizeRw));
+        var cache = Sum(u.AllBuildCache.Where(b => b is not null).Select(b => b.Size));
+        var volumes = Sum(u.AllVolumes.Where(v => v is not null).Select(v => v.UsageData?.Size ?? 0));
+        var unused = Sum(u.AllImages.Where(i => i is { Containers: 0 }).Select(i => i.Size - Math.Max(0, i.SharedSize)));
         return CheckResult.Ok(Area,
             $"{u.AllImages.Count} images: {Bytes(images)} (about {Bytes(unused)} only in images no container uses); {u.AllContainers.Count} containers: {Bytes(containers)}; " +
             $"build cache: {Bytes(cache)}; {u.AllVolumes.Count} volumes: {Bytes(volumes)} (Tidemark never touches volumes)",
             Facts(("imagesBytes", images), ("images", u.AllImages.Count), ("unusedImagesUniqueBytes", unused), ("containersBytes", containers),
                 ("containers", u.AllContainers.Count), ("buildCacheBytes", cache), ("volumesBytes", volumes), ("volumes", u.AllVolumes.Count)));
+    }
+
+    private static long Sum(IEnumerable<long> values)
+    {
+        long total = 0;
+        foreach (var v in values)
+        {
+            total = v <= 0 ? total : total > long.MaxValue - v ? long.MaxValue : total + v;
+        }
+
+        return total;
     }
 }

@@ -29,12 +29,17 @@ public static class MirrorChecks
         }
 
         // The loopback range is insecure by default on every daemon: only what was added is news.
-        var insecure = (config?.InsecureRegistryCidrs ?? []).Where(c => c != "127.0.0.0/8" && c != "::1/128")
-            .Concat((config?.IndexConfigs ?? []).Values.Where(i => !i.Secure && i.Name is { Length: > 0 }).Select(i => i.Name!))
-            .Distinct(StringComparer.Ordinal).ToList();
+        var insecure = Insecure(info).Where(c => c is not ("127.0.0.0/8" or "::1/128")).ToList();
         if (insecure.Count > 0)
         {
             yield return CheckResult.Ok(Area, $"registries reached without TLS: {string.Join(", ", insecure)}", Facts(("insecure", insecure)));
         }
     }
+
+    /// <summary>What the daemon reaches without TLS: its CIDRs and the registries it marks insecure (null entries skipped).</summary>
+    public static List<string> Insecure(SystemInfo? info) =>
+    [
+        .. (info?.RegistryConfig?.InsecureRegistryCidrs ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).Distinct(StringComparer.Ordinal),
+        .. (info?.RegistryConfig?.IndexConfigs ?? []).Values.Where(i => i is { Secure: false, Name.Length: > 0 }).Select(i => i.Name!).Distinct(StringComparer.Ordinal),
+    ];
 }

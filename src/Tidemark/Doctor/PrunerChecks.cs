@@ -30,15 +30,18 @@ public static class PrunerChecks
 
         if (scan.Findings.Count == 0)
         {
-            var where = scan.Locations.Count == 0 ? "none of the usual places exist" : string.Join(", ", scan.Locations);
-            results.Insert(0, CheckResult.Ok(Area,
-                Safe.Line($"no other pruner: {scan.FilesRead} systemd unit, cron and script files read ({where})"),
-                new Dictionary<string, object?>(StringComparer.Ordinal)
-                {
-                    ["root"] = scan.Root,
-                    ["filesRead"] = scan.FilesRead,
-                    ["locations"] = scan.Locations.ToArray(),
-                }));
+            var facts = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["root"] = scan.Root,
+                ["filesRead"] = scan.FilesRead,
+                ["locations"] = scan.Locations.ToArray(),
+            };
+            // Nothing read is not "nothing found": in a container, or with the wrong --root, the
+            // host's timers and cron tables are simply not visible.
+            results.Insert(0, scan.FilesRead == 0
+                ? CheckResult.Warn(Area, Safe.Line($"no systemd unit or cron file found under {scan.Root}: competing pruners could not be looked for"),
+                    "run the doctor on the host itself, or point --root at the host's root file system (mounted read-only)", facts)
+                : CheckResult.Ok(Area, Safe.Line($"no other pruner: {scan.FilesRead} systemd unit, cron and script files read ({string.Join(", ", scan.Locations)})"), facts));
         }
 
         return results;

@@ -10,22 +10,29 @@ public static class RegistryLimits
     public static async Task<CheckResult> CheckAsync(string image, SystemInfo? info, DockerCredentials credentials, string? dockerConfig, CancellationToken ct)
     {
         var defaults = DefaultRegistry.FromIndexServer(info?.IndexServerAddress);
-        if (!ImageName.TryParse(image, defaults.Domain, out var name, out var error))
+        var insecure = MirrorChecks.Insecure(info);
+        var reference = image;
+        // A URL names the registry's API host outright (http:// for one without TLS): the way to
+        // reach a registry whose API is served from another host than its name.
+        if (Uri.TryCreate(image, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
         {
-            return CheckResult.Fail(RateLimitCheck.Area, $"--registry-check: {error}", "name an image as REGISTRY[:PORT]/REPOSITORY[:TAG]");
+            reference = url.Authority + "/" + Uri.UnescapeDataString(url.AbsolutePath.TrimStart('/'));
+            if (url.Scheme == "http")
+            {
+                insecure.Add(url.Authority);
+            }
+        }
+
+        if (!ImageName.TryParse(reference, defaults.Domain, out var name, out var error))
+        {
+            return CheckResult.Fail(RateLimitCheck.Area, $"--registry-check: {error}",
+                "name an image as REGISTRY[:PORT]/REPOSITORY[:TAG], or as a URL https://HOST[:PORT]/REPOSITORY[:TAG]");
         }
 
         var key = name.Registry == defaults.Domain && defaults.ConfigKey.Length > 0 ? defaults.ConfigKey : name.Registry;
         var lookup = await credentials.ResolveAsync(dockerConfig, key, ct).ConfigureAwait(false);
         var login = lookup.Credential is { Username: { Length: > 0 } user, Password: { } password } ? new RegistryLogin(user, password) : null;
-        using var client = new RegistryClient(new RegistryClientOptions { InsecureRegistries = Insecure(info) });
+        using var client = new RegistryClient(new RegistryClientOptions { InsecureRegistries = insecure });
         return RateLimitCheck.Evaluate(name, await client.HeadManifestAsync(name, login, ct).ConfigureAwait(false));
     }
-
-    /// <summary>What the daemon reaches without TLS: its CIDRs and the registries it marks insecure.</summary>
-    private static List<string> Insecure(SystemInfo? info) =>
-    [
-        .. info?.RegistryConfig?.InsecureRegistryCidrs ?? [],
-        .. (info?.RegistryConfig?.IndexConfigs ?? []).Values.Where(i => !i.Secure && i.Name is { Length: > 0 }).Select(i => i.Name!),
-    ];
 }

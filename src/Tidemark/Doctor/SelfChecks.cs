@@ -51,7 +51,8 @@ public static class SelfChecks
         var holder = RunLock.HeldBy(path, out var error);
         if (error is not null)
         {
-            return CheckResult.Fail(Area, $"lock {path}: cannot be used: {error}", "set [lock] path to a file Tidemark may create and lock (a run would stop with exit 74 or 78)");
+            return CheckResult.Warn(Area, $"lock {path}: cannot be read by this user: {error}",
+                "run the doctor as root or as the user Tidemark runs as; if that user cannot use it either, runs stop with exit 74 or 78 (set [lock] path)");
         }
 
         return holder is null
@@ -74,7 +75,7 @@ public static class SelfChecks
 
         var written = new DateTimeOffset(File.GetLastWriteTimeUtc(metricsFile), TimeSpan.Zero);
         var values = Metrics.MetricsFile.Read(metricsFile) is { } text ? Parse(text) : [];
-        var success = values.TryGetValue("tidemark_last_success_timestamp_seconds", out var s) && s <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+        var success = values.TryGetValue("tidemark_last_success_timestamp_seconds", out var s) && s >= 0 && s <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
             ? DateTimeOffset.FromUnixTimeSeconds((long)s) : (DateTimeOffset?)null;
         var daemonUp = values.TryGetValue("tidemark_daemon_up", out var up) && up == 1;
         var facts = Facts(("metricsFile", metricsFile), ("lastRun", written), ("lastSuccess", success));

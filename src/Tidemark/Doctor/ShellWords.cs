@@ -40,10 +40,18 @@ public static partial class ShellWords
             }
 
             var start = i + 1;
-            while (line.EndsWith('\\') && i + 1 < lines.Length)
+            if (line.EndsWith('\\'))
             {
-                i++;
-                line = line[..^1] + lines[i].TrimEnd('\r');
+                // Joined in a builder: many continuation lines must not cost n² copies.
+                var joined = new System.Text.StringBuilder(line);
+                while (joined.Length > 0 && joined[^1] == '\\' && i + 1 < lines.Length)
+                {
+                    i++;
+                    joined.Length--;
+                    joined.Append(lines[i].TrimEnd('\r'));
+                }
+
+                line = joined.ToString();
             }
 
             if (HereDocument().Match(line) is { Success: true } match)

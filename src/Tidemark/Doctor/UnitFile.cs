@@ -30,20 +30,24 @@ public static class UnitFile
             }
 
             var start = i + 1;
-            var logical = line;
-            while (logical.EndsWith('\\') && i + 1 < lines.Length)
+            // Joined in a builder: a hostile file of many continuation lines must not cost n² copies.
+            var joined = new System.Text.StringBuilder(line);
+            while (joined.Length > 0 && joined[^1] == '\\' && i + 1 < lines.Length)
             {
-                logical = logical[..^1] + " ";
+                joined.Length--;
+                joined.Append(' ');
                 i++;
                 var next = lines[i].Trim();
                 if (next.Length > 0 && next[0] is '#' or ';')
                 {
-                    logical += "\\";
+                    joined.Append('\\');
                     continue;
                 }
 
-                logical += next;
+                joined.Append(next);
             }
+
+            var logical = joined.ToString();
 
             var eq = logical.IndexOf('=');
             if (eq > 0)

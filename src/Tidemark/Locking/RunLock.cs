@@ -106,15 +106,20 @@ public sealed class RunLock : IDisposable
             return null;
         }
 
-        var fd = Posix.OpenNoFollow(path, out var errno);
-        if (fd < 0)
+        // Read-only and never created: whoever runs the doctor need not be able to write the lock.
+        SafeFileHandle handle;
+        try
         {
-            error = Posix.Describe(errno);
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = e.Message;
             return null;
         }
 
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var locked = Posix.TryLockExclusive(fd);
+        using var owned = handle;
+        var locked = Posix.TryLockExclusive((int)handle.DangerousGetHandle());
         if (locked == Posix.EWouldBlock)
         {
             return Holder(handle);

@@ -30,7 +30,7 @@ public sealed class ImagePuller(DockerClient client, IPullView view, TimeProvide
         view.Ended();
         if (failure is null && tally.Error is { } error)
         {
-            failure = Describe(PullFailure.Classify(error), error, target);
+            failure = Describe(PullFailure.Classify(error, target.Reference), error, target);
         }
         else if (failure is null && !tally.Finished)
         {
@@ -47,7 +47,7 @@ public sealed class ImagePuller(DockerClient client, IPullView view, TimeProvide
     private static PullFailure FromDaemon(ApiError error, ProbeTarget target) => error.Kind switch
     {
         ApiErrorKind.Unreachable or ApiErrorKind.Timeout or ApiErrorKind.BadResponse => new PullFailure(PullFailureKind.Daemon, error.Message),
-        _ => Describe(PullFailure.Classify(error.DaemonMessage ?? error.Message), error.DaemonMessage ?? error.Message, target),
+        _ => Describe(PullFailure.Classify(error.DaemonMessage ?? error.Message, target.Reference), error.DaemonMessage ?? error.Message, target),
     };
 
     private static PullFailure Describe(PullFailureKind kind, string daemonSays, ProbeTarget target)

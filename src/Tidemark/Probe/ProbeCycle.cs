@@ -17,43 +17,61 @@ public sealed class ProbeCycle(DockerClient client, ImagePuller puller, TimeProv
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
     private static readonly string[] Settled = ["running", "complete", "failed", "rejected", "shutdown", "orphaned", "remove"];
 
-    private readonly List<(string Kind, string Id)> _created = [];
+    /// <summary>What the probe made and has not yet seen go, by name (known before the create is sent).</summary>
+    private readonly List<(string Kind, string Name)> _created = [];
+    private readonly List<string> _cleanup = [];
+
+    /// <summary>What could not be removed again: also when the probe ends in an exception or a signal.</summary>
+    public IReadOnlyList<string> CleanupProblems => _cleanup;
 
     /// <param name="cycle">False: one pull and its figures; true: the whole deploy cycle.</param>
     /// <param name="asService">Deploy as a swarm service (this node is a manager) rather than a container.</param>
     public async Task<ProbeResult> RunAsync(ProbeTarget target, string? auth, bool cycle, bool asService, CancellationToken ct)
     {
-        var cleanup = new List<string>();
         try
         {
             var before = await LayersAsync(target, ct).ConfigureAwait(false);
             say(before is { } n
-                ? $"{target.Reference} is present ({n} layers) before the probe: the first pull is not cold"
+                ? $"{target.Reference} is present ({n} {Plural(n, "layer")}) before the probe: the first pull is not cold"
                 : $"{target.Reference} is not present: the first pull is cold");
-            var first = await PullAsync(cycle ? "cold" : "pull", target, auth, ct).ConfigureAwait(false);
+            var first = await PullAsync(!cycle ? "pull" : before is null ? "cold" : "first", target, auth, ct).ConfigureAwait(false);
             if (!cycle || !first.Pull.Succeeded)
             {
-                return new ProbeResult(target, before is not null, first, null, null, null, null, cleanup);
+                return new ProbeResult(target, before is not null, first, null, null, null, null, _cleanup);
             }
 
             var deploy = await DeployAsync(target, auth, asService, ct).ConfigureAwait(false);
+            if (deploy.Error is not null)
+            {
+                // Nothing was deployed, so nothing was torn down: the cycle cannot say more.
+                return new ProbeResult(target, before is not null, first, deploy, null, null, null, _cleanup);
+            }
+
             var after = await LayersAsync(target, ct).ConfigureAwait(false);
             say(after is not null
                 ? $"after the teardown {target.Reference} is still present"
                 : $"after the teardown {target.Reference} is GONE: something removed it");
             var second = await PullAsync("warm", target, auth, ct).ConfigureAwait(false);
             var redeploy = second.Pull.Succeeded ? await DeployAsync(target, auth, asService, ct, "redeploy").ConfigureAwait(false) : null;
-            return new ProbeResult(target, before is not null, first, deploy, after is not null, second, redeploy, cleanup);
+            return new ProbeResult(target, before is not null, first, deploy, after is not null, second, redeploy, _cleanup);
         }
         finally
         {
-            // A signal or a failure must not leave the probe's service or container behind.
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            foreach (var (kind, id) in _created.ToList())
+            // A signal or a failure must not leave the probe's service or container behind. Longer
+            // than a service's own wait for its task containers, so that wait can finish.
+            using var grace = new CancellationTokenSource(Settle + TimeSpan.FromSeconds(30));
+            foreach (var (kind, name) in _created.ToList())
             {
-                if (await RemoveAsync(kind, id, grace.Token).ConfigureAwait(false) is { } problem)
+                try
                 {
-                    cleanup.Add(problem);
+                    if (await RemoveAsync(kind, name, grace.Token).ConfigureAwait(false) is { } problem)
+                    {
+                        _cleanup.Add(problem);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    _cleanup.Add($"the probe's {kind} {name} was not confirmed gone in time: check `docker {kind} ls --filter label={Label}` and remove it");
                 }
             }
         }
@@ -83,7 +101,12 @@ public sealed class ProbeCycle(DockerClient client, ImagePuller puller, TimeProv
     {
         var name = "tidemark-probe-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var labels = new Dictionary<string, string> { [Label] = target.Reference };
+        var kind = asService ? "service" : "container";
         string? state = null, taskError = null;
+        // Known by name before the request goes: a create the daemon carries out while the probe
+        // is stopping is removed all the same. The create itself is not cancelled by a signal
+        // (it takes a moment): abandoning it half-way is how objects get left behind.
+        _created.Add((kind, name));
         if (asService)
         {
             var spec = new ProbeServiceSpec
@@ -93,53 +116,53 @@ public sealed class ProbeCycle(DockerClient client, ImagePuller puller, TimeProv
                 TaskTemplate = new ProbeTaskTemplate { ContainerSpec = new ContainerSpec { Image = target.Reference, Labels = labels } },
                 Mode = new ServiceModeSpec { Replicated = new ReplicatedMode { Replicas = 1 } },
             };
-            var created = await client.CreateServiceAsync(spec, auth, ct).ConfigureAwait(false);
-            if (!created.IsOk || created.Value.Id is not { Length: > 0 } id)
+            var created = await client.CreateServiceAsync(spec, auth, CancellationToken.None).ConfigureAwait(false);
+            if (!created.IsOk)
             {
-                return Failed("service", name, created.Error?.Message ?? "the daemon returned no service ID");
+                return Failed(created.Error!.Message);
             }
 
-            _created.Add(("service", id));
-            (state, taskError) = await SettleAsync(id, ct).ConfigureAwait(false);
-            say($"{step}: service {name} created; its task is {state}{(taskError is null ? "" : $" ({taskError})")}");
+            ct.ThrowIfCancellationRequested();
+            (state, taskError) = await SettleAsync(name, ct).ConfigureAwait(false);
+            var note = taskError is null ? "" : $" ({taskError}; the image was deployed all the same)";
+            say($"{step}: service {name} created; its task is {state}{note}");
         }
         else
         {
             var config = new ProbeContainerConfig { Image = target.Reference, Labels = labels };
-            var created = await client.CreateContainerAsync(name, config, ct).ConfigureAwait(false);
-            if (!created.IsOk || created.Value.Id is not { Length: > 0 } id)
+            var created = await client.CreateContainerAsync(name, config, CancellationToken.None).ConfigureAwait(false);
+            if (!created.IsOk)
             {
-                return Failed("container", name, created.Error?.Message ?? "the daemon returned no container ID");
+                return Failed(created.Error!.Message);
             }
 
-            _created.Add(("container", id));
+            ct.ThrowIfCancellationRequested();
             say($"{step}: container {name} created from {target.Reference} (not started)");
         }
 
-        var (kind, objectId) = _created[^1];
         var started = clock.GetTimestamp();
-        var problem = await RemoveAsync(kind, objectId, ct).ConfigureAwait(false);
+        var problem = await RemoveAsync(kind, name, ct).ConfigureAwait(false);
         var took = clock.GetElapsedTime(started);
         say(problem is null
             ? $"teardown: {kind} {name} removed{(kind == "service" ? $", its task containers gone after {took.TotalSeconds:0.0} s" : "")}"
             : $"teardown: {problem}");
         return new DeployStep(kind, name, state, taskError, problem is null, took, problem);
 
-        DeployStep Failed(string kind, string what, string error)
+        DeployStep Failed(string error)
         {
-            say($"{step}: could not create {kind} {what}: {error}");
-            return new DeployStep(kind, what, null, null, Removed: true, TimeSpan.Zero, error);
+            say($"{step}: could not create {kind} {name}: {error}");
+            return new DeployStep(kind, name, null, null, Removed: false, TimeSpan.Zero, error);
         }
     }
 
     /// <summary>Waits until the service's task has started or ended: the image has then been used.</summary>
-    private async Task<(string State, string? Error)> SettleAsync(string serviceId, CancellationToken ct)
+    private async Task<(string State, string? Error)> SettleAsync(string service, CancellationToken ct)
     {
         var started = clock.GetTimestamp();
         var last = "pending";
         while (clock.GetElapsedTime(started) < Settle)
         {
-            var tasks = await client.ListTasksAsync(serviceId, ct).ConfigureAwait(false);
+            var tasks = await client.ListTasksAsync(service, ct).ConfigureAwait(false);
             if (tasks.IsOk)
             {
                 var settled = tasks.Value.FirstOrDefault(t => Settled.Contains(t.Status?.State));
@@ -157,37 +180,42 @@ public sealed class ProbeCycle(DockerClient client, ImagePuller puller, TimeProv
         return ($"still {last} after {Settle.TotalSeconds:0} s", null);
     }
 
-    /// <summary>Removes what the probe made; for a service, waits for its task containers to go. Null when done.</summary>
-    private async Task<string?> RemoveAsync(string kind, string id, CancellationToken ct)
+    /// <summary>Removes what the probe made, by name; for a service, waits for its task containers to go. Null when done.</summary>
+    private async Task<string?> RemoveAsync(string kind, string name, CancellationToken ct)
     {
         var removed = kind == "service"
-            ? await client.RemoveServiceAsync(id, ct).ConfigureAwait(false)
-            : await client.RemoveContainerAsync(id, ct).ConfigureAwait(false);
+            ? await client.RemoveServiceAsync(name, ct).ConfigureAwait(false)
+            : await client.RemoveContainerAsync(name, ct).ConfigureAwait(false);
         if (!removed.IsOk && removed.Error!.Kind != ApiErrorKind.NotFound)
         {
-            return $"could not remove the probe's {kind} {id}: {removed.Error.Message}";
+            return $"could not remove the probe's {kind} {name}: {removed.Error.Message}";
         }
 
-        _created.Remove((kind, id));
-        if (kind != "service")
+        if (kind == "service")
         {
-            return null;
-        }
-
-        var started = clock.GetTimestamp();
-        while (clock.GetElapsedTime(started) < Settle)
-        {
-            var left = await client.ListContainersWithLabelAsync($"com.docker.swarm.service.id={id}", ct).ConfigureAwait(false);
-            if (left.IsOk && left.Value.Count == 0)
+            var started = clock.GetTimestamp();
+            while (true)
             {
-                return null;
-            }
+                var left = await client.ListContainersWithLabelAsync($"com.docker.swarm.service.name={name}", ct).ConfigureAwait(false);
+                if (left.IsOk && left.Value.Count == 0)
+                {
+                    break;
+                }
 
-            await Task.Delay(Poll, clock, ct).ConfigureAwait(false);
+                if (clock.GetElapsedTime(started) >= Settle)
+                {
+                    return $"the probe's service {name} is removed but its task containers were still there after {Settle.TotalSeconds:0} s";
+                }
+
+                await Task.Delay(Poll, clock, ct).ConfigureAwait(false);
+            }
         }
 
-        return $"the probe's service {id} is removed but its task containers were still there after {Settle.TotalSeconds:0} s";
+        _created.Remove((kind, name));
+        return null;
     }
+
+    private static string Plural(int n, string word) => n == 1 ? word : word + "s";
 }
 
 /// <summary>The daemon failed a step the probe cannot go on without.</summary>

@@ -17,18 +17,27 @@ public static class ProbeOutput
             yield return Safe.Line($"cleanup: {problem}");
         }
 
+        if (r.DeployFailure is { } failed)
+        {
+            yield return Safe.Line($"verdict: inconclusive: the deploy failed, so nothing was torn down ({failed})");
+        }
+
         if (r.Retained is { } retained)
         {
             var cold = r.First.Pull;
             var warm = r.Second!.Pull;
-            var figures = $"cold {Seconds(cold.Wall)}, {cold.LayersDownloaded} layers, {ByteSize.Format(cold.BytesDownloaded)}; " +
+            var figures = $"{r.First.Label} {Seconds(cold.Wall)}, {cold.LayersDownloaded} layers, {ByteSize.Format(cold.BytesDownloaded)}; " +
                 $"warm {Seconds(warm.Wall)}, {warm.LayersDownloaded} layers, {ByteSize.Format(warm.BytesDownloaded)}";
             yield return retained
                 ? Safe.Line($"verdict: cache retained: after a teardown the image stayed and the warm pull downloaded 0 layers ({figures})")
                 : r.PresentAfterTeardown == false
                     ? Safe.Line($"verdict: cache NOT retained: the image was gone after the teardown ({figures}); look for another pruner (tidemark doctor)")
                     : Safe.Line($"verdict: cache NOT retained: the warm pull downloaded {warm.LayersDownloaded} layers ({figures})");
-            if (!r.PresentBefore && cold.LayersDownloaded == 0 && cold.Succeeded)
+            if (r.PresentBefore)
+            {
+                yield return "note: the image was present before the probe, so the first pull was not cold: remove it first (docker rmi) for cold figures";
+            }
+            else if (cold.LayersDownloaded == 0 && cold.Succeeded)
             {
                 yield return "note: the cold pull downloaded nothing: every layer was already on this host (shared with other images)";
             }
@@ -43,7 +52,7 @@ public static class ProbeOutput
             return Safe.Line($"{Name(step)}: failed after {Seconds(p.Wall)}: {failure.Message}");
         }
 
-        var layers = step.ImageLayers is { } n ? $"{n} layers" : "layers unknown";
+        var layers = step.ImageLayers is { } n ? $"{n} layer{(n == 1 ? "" : "s")}" : "layers unknown";
         var unsized = p.LayersWithoutSize > 0 ? $" (+{p.LayersWithoutSize} whose size the daemon did not report)" : "";
         // An up-to-date pull names no layer at all: every one of the image's layers was here.
         var present = p.UpToDate ? "all already present (the registry's image is the one here: up to date)" : $"{p.LayersExisting} already present";

@@ -26,8 +26,11 @@ public sealed record ProbeResult(
 {
     public bool Cycle => Deploy is not null;
 
+    /// <summary>A deploy that could not be made: the cycle says nothing about retention.</summary>
+    public string? DeployFailure => Deploy?.Error ?? Redeploy?.Error;
+
     /// <summary>The cache held: after a teardown the image was still there and the warm pull downloaded nothing.</summary>
-    public bool? Retained => !Cycle || Second is null || !Second.Pull.Succeeded
+    public bool? Retained => !Cycle || DeployFailure is not null || Second is null || !Second.Pull.Succeeded
         ? null
         : PresentAfterTeardown == true && Second.Pull.LayersDownloaded == 0;
 
