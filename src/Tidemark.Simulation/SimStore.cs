@@ -13,6 +13,8 @@ public sealed class SimStore(long capacity)
     private readonly Dictionary<string, int> _refs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TraceImage> _images = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _inUse = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _holder = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _tags = new(StringComparer.Ordinal);
 
     public long Capacity { get; } = capacity;
 
@@ -27,6 +29,16 @@ public sealed class SimStore(long capacity)
     public bool IsPresent(TraceImage image) => _images.ContainsKey(image.Id);
 
     public bool IsInUse(string imageId) => _inUse.ContainsKey(imageId);
+
+    /// <summary>
+    /// The references an image holds now. A reference names one image at a time: pulling
+    /// `app:main` as a new ID moves the tag, and the old image keeps only its other tags — none
+    /// left makes it dangling, as on a real daemon. The array is replaced, never changed.
+    /// </summary>
+    public IReadOnlyList<string> TagsOf(string imageId) => _tags.TryGetValue(imageId, out var tags) ? tags : [];
+
+    /// <summary>Images that hold no tag (what `docker image prune` takes).</summary>
+    public bool IsDangling(string imageId) => _images.ContainsKey(imageId) && TagsOf(imageId).Count == 0;
 
     public IEnumerable<string> InUse => _inUse.Keys;
 
@@ -63,6 +75,50 @@ public sealed class SimStore(long capacity)
         }
 
         _images[image.Id] = image;
+        Tag(image.Id, image.Reference);
+    }
+
+    private void Tag(string imageId, string reference)
+    {
+        if (_holder.TryGetValue(reference, out var previous))
+        {
+            if (previous == imageId)
+            {
+                return;
+            }
+
+            Untag(previous, reference);
+        }
+
+        _holder[reference] = imageId;
+        _tags[imageId] = [.. TagsOf(imageId), reference];
+    }
+
+    private void Untag(string imageId, string reference)
+    {
+        var left = TagsOf(imageId).Where(t => t != reference).ToArray();
+        if (left.Length == 0)
+        {
+            _tags.Remove(imageId);
+        }
+        else
+        {
+            _tags[imageId] = left;
+        }
+    }
+
+    /// <summary>An image gone from the store takes its tags with it.</summary>
+    private void Forget(string imageId)
+    {
+        foreach (var reference in TagsOf(imageId))
+        {
+            if (_holder.TryGetValue(reference, out var holder) && holder == imageId)
+            {
+                _holder.Remove(reference);
+            }
+        }
+
+        _tags.Remove(imageId);
     }
 
     /// <summary>
@@ -75,6 +131,8 @@ public sealed class SimStore(long capacity)
         {
             return null;
         }
+
+        Forget(imageId);
 
         long freed = 0;
         foreach (var l in image.Layers.DistinctBy(l => l.Digest))
@@ -113,6 +171,7 @@ public sealed class SimStore(long capacity)
         foreach (var h in holders)
         {
             _images.Remove(h.Id);
+            Forget(h.Id);
             foreach (var l in h.Layers.DistinctBy(l => l.Digest))
             {
                 if (_refs.TryGetValue(l.Digest, out var r))

@@ -20,6 +20,23 @@ public static class ImageReference
         return namesRegistry ? reference : "docker.io/" + reference;
     }
 
+    /// <summary>
+    /// The line an image reference follows: the reference itself ("app:main", "postgres:16",
+    /// "postgres:16-alpine"), ":latest" added when it has no tag. A line's next version is the
+    /// same reference pointing at a new image; tags of one repository are separate lines, since
+    /// one host may run postgres:15 beside postgres:16.
+    /// </summary>
+    public static string Line(string reference)
+    {
+        if (reference.Contains('@', StringComparison.Ordinal))
+        {
+            return reference;
+        }
+
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') ? reference : reference + ":latest";
+    }
+
     /// <summary>The repository part: "registry:5000/app:1.2" → "registry:5000/app"; digests likewise.</summary>
     public static string Repository(string reference)
     {

@@ -13,7 +13,7 @@ public sealed class UsageLedger
     private const int ReferenceLimit = 8;
 
     public const int RepositoryUseLimit = 64;
-    private const int RepositoryLimit = 4096;
+    public const int RepositoryLimit = 4096;
 
     private readonly Dictionary<string, LedgerEntry> _entries;
     private readonly Dictionary<string, RepositoryHistory> _repositories;
@@ -39,7 +39,10 @@ public sealed class UsageLedger
 
     /// <summary>
     /// True when every repository the image is tagged in has since been used as another image: a
-    /// newer version took its place, and an old version is rarely used again.
+    /// newer version took its place, and an old version is rarely used again. A tag is not a
+    /// version: once a repository's older image is used again after a newer one (postgres:15
+    /// beside postgres:16, or a rollback), its images are lines of their own and none is
+    /// superseded by another.
     /// </summary>
     public bool IsSuperseded(ImageRecord image)
     {
@@ -48,7 +51,7 @@ public sealed class UsageLedger
         foreach (var tag in image.RepoTags)
         {
             var repository = ImageReference.Repository(tag);
-            if (!_repositories.TryGetValue(repository, out var history) || history.Latest is null || history.Latest == image.Id
+            if (!_repositories.TryGetValue(repository, out var history) || history.Coexisting || history.Latest is null || history.Latest == image.Id
                 || (last is { } l && history.LatestSince <= l))
             {
                 return false;
@@ -162,8 +165,11 @@ public sealed class UsageLedger
             : new RepositoryHistory(at, [at]);
         if (history.Latest != imageId && (history.LatestSince is null || at >= history.LatestSince))
         {
+            // This image was used before the current one took over: the repository's images are
+            // used side by side (or rolled back to), not one after another.
+            var usedBefore = entry.RecentUses.Count >= 2 && history.LatestSince is { } since && entry.RecentUses[^2] < since;
             // Another image is now used as this repository: the version before is superseded.
-            history = history with { Latest = imageId, LatestSince = at };
+            history = history with { Latest = imageId, LatestSince = at, Coexisting = history.Coexisting || usedBefore };
         }
 
         _repositories[repository] = history;

@@ -12,6 +12,8 @@ namespace Tidemark.Simulation.Generation;
 /// <param name="AppReleaseDays">Mean days between new versions of an app image (new upper layers, same base).</param>
 /// <param name="BaseBumpDays">Mean days between new versions of a base image (apps rebuild on it).</param>
 /// <param name="AppLayerMegabytes">Mean size of an app's own layers, in MB (log-normal).</param>
+/// <param name="MovingTagShare">Share of images deployed by a moving tag (`app:main`, `redis:latest`): each new
+/// build takes the tag over and leaves the previous image dangling. 0: every version has its own tag.</param>
 public sealed record Preset(
     string Name,
     string Description,
@@ -25,7 +27,8 @@ public sealed record Preset(
     double AppReleaseDays,
     double BaseBumpDays,
     double AppLayerMegabytes,
-    double CompressionRatio = 0.4);
+    double CompressionRatio = 0.4,
+    double MovingTagShare = 0);
 
 public static class Presets
 {
@@ -45,6 +48,10 @@ public static class Presets
             "a 32 GB host whose nightly sweep of 50 apps cycles more image bytes than the disk holds",
             Days: 14, DiskBytes: 32 * GB, Apps: 50, RunsPerDay: 40, ZipfExponent: 1.0, RunMinutes: 10,
             NightlySweep: true, AppReleaseDays: 5, BaseBumpDays: 30, AppLayerMegabytes: 400),
+        new("moving-tags",
+            "a 40 GB runner deploying :main and :latest tags: every new build takes the tag and leaves the last one dangling",
+            Days: 14, DiskBytes: 40 * GB, Apps: 20, RunsPerDay: 60, ZipfExponent: 1.0, RunMinutes: 10,
+            NightlySweep: true, AppReleaseDays: 1, BaseBumpDays: 14, AppLayerMegabytes: 500, MovingTagShare: 1.0),
     ];
 
     public static Preset? Find(string name) => All.FirstOrDefault(p => p.Name == name);

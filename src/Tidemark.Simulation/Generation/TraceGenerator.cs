@@ -57,6 +57,9 @@ public sealed class TraceGenerator
         public DateTimeOffset? NextRelease { get; set; }
         public TraceImage? Current { get; set; }
         public int BuiltOnBaseVersion { get; set; }
+
+        /// <summary>Deployed by a tag that every new build takes over (`:main`, `:latest`).</summary>
+        public bool Moving { get; set; }
     }
 
     private sealed class App(string name, IReadOnlyList<Component> stack)
@@ -98,6 +101,15 @@ public sealed class TraceGenerator
             }
 
             _apps.Add(new App(name, stack.DistinctBy(c => c.Repository).ToList()));
+        }
+
+        // Drawn only when asked for, so presets without moving tags keep their traces.
+        if (_preset.MovingTagShare > 0)
+        {
+            foreach (var c in _apps.SelectMany(a => a.Stack).Distinct())
+            {
+                c.Moving = _random.NextDouble() < _preset.MovingTagShare;
+            }
         }
     }
 
@@ -229,7 +241,9 @@ public sealed class TraceGenerator
             layers.Add(Layer($"{c.Repository}:{c.Version}:{i}:{chain}", size));
         }
 
-        var tag = string.Create(CultureInfo.InvariantCulture, $"{c.Repository}:v{c.Version}.{c.BuiltOnBaseVersion}");
+        var tag = c.Moving
+            ? $"{c.Repository}:{(c.Infra ? "latest" : "main")}"
+            : string.Create(CultureInfo.InvariantCulture, $"{c.Repository}:v{c.Version}.{c.BuiltOnBaseVersion}");
         var id = "sha256:" + Hash(string.Join(",", layers.Select(l => l.Digest)) + tag);
         c.Current = new TraceImage(id, tag, c.Released > Start.AddDays(-7) ? c.Released : Start.AddDays(-7), layers);
         return c.Current;

@@ -195,6 +195,15 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
     /// <summary>The simulator's hosts never fail a step.</summary>
     private sealed class NoError;
 
+    /// <summary>A pulled image keeps its digest reference even when dangling, as on a daemon.</summary>
+    private static string RepoDigest(TraceImage image)
+    {
+        var reference = image.Reference;
+        var colon = reference.LastIndexOf(':');
+        var repository = colon > reference.LastIndexOf('/') ? reference[..colon] : reference;
+        return repository + "@" + image.Id;
+    }
+
     private DiskReading Disk(SimHost host) =>
         new("/sim", host.Store.Capacity, host.Store.Free, host.Store.Free, 1_000_000_000, 999_000_000);
 
@@ -204,11 +213,13 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
         var images = new List<ImageRecord>(store.Images.Count);
         foreach (var image in store.Images.Values)
         {
-            if (!_records.TryGetValue(image.Id, out var record))
+            // Tags move (a new `app:main` leaves the old image dangling): the record follows them.
+            var tags = store.TagsOf(image.Id);
+            if (!_records.TryGetValue(image.Id, out var record) || !ReferenceEquals(record.RepoTags, tags))
             {
-                record = new ImageRecord(image.Id, "", [image.Reference], [], image.Created, image.Size, -1);
+                record = new ImageRecord(image.Id, "", tags, [RepoDigest(image)], image.Created, image.Size, -1);
                 _records[image.Id] = record;
-                _layers[image.Id] = image.Layers.Select(l => new LayerFact(l.Digest, l.Size)).ToList();
+                _layers.TryAdd(image.Id, image.Layers.Select(l => new LayerFact(l.Digest, l.Size)).ToList());
             }
 
             images.Add(record);

@@ -8,8 +8,13 @@ namespace Tidemark.Cli.State;
 
 /// <param name="DaemonId">The daemon the history belongs to; absent in ledgers written before it was kept.</param>
 /// <param name="EventsCoveredSince">Every daemon event since then was applied (see UsageLedger).</param>
+/// <param name="Repositories">Use history per repository, kept when its images go (absent in ledgers written before it was kept).</param>
 public sealed record LedgerDocument(int Version, DateTimeOffset? EventsSeenUntil, Dictionary<string, LedgerImageDocument?>? Images, string? DaemonId = null,
-    DateTimeOffset? EventsCoveredSince = null);
+    DateTimeOffset? EventsCoveredSince = null, Dictionary<string, LedgerRepositoryDocument?>? Repositories = null);
+
+/// <param name="Latest">The image the repository was last used as; LatestSince when that began.</param>
+public sealed record LedgerRepositoryDocument(DateTimeOffset? LastUsed, List<DateTimeOffset>? RecentUses, string? Latest = null, DateTimeOffset? LatestSince = null,
+    bool? Coexisting = null);
 
 public sealed record LedgerImageDocument(
     DateTimeOffset? FirstSeen,

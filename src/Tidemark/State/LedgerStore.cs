@@ -223,7 +223,17 @@ public static class LedgerStore
             StringComparer.Ordinal);
         var seen = doc.EventsSeenUntil is { } until ? Clamp(until) : (DateTimeOffset?)null;
         var covered = doc.EventsCoveredSince is { } c ? Clamp(c) : (DateTimeOffset?)null;
-        return (new UsageLedger(entries, seen) { DaemonId = doc.DaemonId, EventsCoveredSince = covered }, clamped);
+        // Bounded as the ledger bounds them while running: the most recently used are kept.
+        var repositories = (doc.Repositories ?? []).OrderByDescending(kv => kv.Value!.LastUsed!.Value).Take(UsageLedger.RepositoryLimit).ToDictionary(
+            kv => kv.Key,
+            kv => new RepositoryHistory(
+                Clamp(kv.Value!.LastUsed!.Value),
+                kv.Value.RecentUses!.Select(Clamp).Order().TakeLast(UsageLedger.RepositoryUseLimit).ToList(),
+                kv.Value.Latest,
+                kv.Value.LatestSince is { } since ? Clamp(since) : null,
+                kv.Value.Coexisting == true),
+            StringComparer.Ordinal);
+        return (new UsageLedger(entries, seen, repositories) { DaemonId = doc.DaemonId, EventsCoveredSince = covered }, clamped);
     }
 
     private static LedgerDocument ToDocument(UsageLedger ledger) => new(
@@ -240,7 +250,11 @@ public static class LedgerStore
                 kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList(),
                 kv.Value.LastUseAssumed ? true : null)),
         ledger.DaemonId,
-        ledger.EventsCoveredSince);
+        ledger.EventsCoveredSince,
+        ledger.Repositories.Count == 0 ? null : ledger.Repositories.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(
+            kv => kv.Key,
+            kv => (LedgerRepositoryDocument?)new LedgerRepositoryDocument(kv.Value.LastUsed, [.. kv.Value.RecentUses], kv.Value.Latest, kv.Value.LatestSince,
+                kv.Value.Coexisting ? true : null)));
 
     private static bool TryMove(string from, string to)
     {

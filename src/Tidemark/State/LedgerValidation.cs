@@ -65,6 +65,25 @@ public static partial class LedgerValidation
             }
         }
 
+        foreach (var (name, history) in doc.Repositories ?? [])
+        {
+            var where = $"repositories[\"{Shorten(name)}\"]";
+            if (history is null || history.LastUsed is null || history.RecentUses is null)
+            {
+                return $"{where}: lastUsed and recentUses are required";
+            }
+
+            if (name.Length == 0 || name.Length > 512 || name.Any(char.IsControl))
+            {
+                return $"{where}: not a repository name";
+            }
+
+            if ((history.Latest is null) != (history.LatestSince is null) || (history.Latest is { } latest && !Sha256().IsMatch(latest)))
+            {
+                return $"{where}: latest must be an image ID given with latestSince";
+            }
+        }
+
         return null;
     }
 

@@ -145,7 +145,7 @@ public sealed class ManAndCompletionsTests
         Assert.Equal("journal json", replies[3]);
         Assert.Equal("--json", replies[4]);
         Assert.Equal("tidemark-timer tidemark-watch", replies[5]);
-        Assert.Equal("busy-runner small-ci tight-disk", replies[6]);
+        Assert.Equal("busy-runner moving-tags small-ci tight-disk", replies[6]);
 
         // Every subcommand and option of every command is offered after it.
         foreach (var (path, command) in Commands())
