@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Trace = Tidemark.Simulation.Traces.Trace;
+
+namespace Tidemark.Simulation.Bounds;
+
+/// <summary>A proven lower bound on the compressed bytes any policy downloads, and how it was reached.</summary>
+/// <param name="Bytes">The bound: no policy that serves every request downloads less on this disk.</param>
+/// <param name="Compulsory">First requests of every distinct layer (the floor's bytes).</param>
+/// <param name="ReuseBytes">Compressed bytes of every later request: what an empty disk would re-download.</param>
+/// <param name="MaxHitBytes">The relaxation's optimum, rounded down: no policy saves more of <paramref name="ReuseBytes"/>.</param>
+/// <param name="Requests">Layer requests in the trace (each distinct layer of every pull and use).</param>
+/// <param name="Intervals">Reuse intervals (requests after a layer's first).</param>
+/// <param name="Kept">Intervals the relaxation keeps whole (one more may be kept in part).</param>
+/// <param name="Budget">Disk-time available: disk bytes × the span from the first request to the last, in byte·milliseconds.</param>
+public sealed record LowerBoundResult(
+    long Bytes,
+    long Compulsory,
+    long ReuseBytes,
+    long MaxHitBytes,
+    long Requests,
+    int Intervals,
+    int Kept,
+    long DiskBytes,
+    Int128 Budget,
+    TimeSpan Elapsed);
+
+/// <summary>
+/// The flow-offline lower bound for a cache of the disk's size at layer granularity, after PFOO-L
+/// (Berger, Beckmann, Harchol-Balter, SIGMETRICS 2018), for byte-weighted costs. Every later
+/// request of a layer is a download unless the layer stayed on disk over its whole reuse
+/// interval, which occupies unpacked size × duration of disk-time; no policy holds more than
+/// disk × span of disk-time in total. The largest compressed-byte value of intervals a disk-time
+/// budget can keep is a fractional knapsack, solved exactly by value density
+/// (compressed bytes ÷ disk-time), the last interval in part. The proof is in docs/simulator.md.
+/// </summary>
+public static class LowerBound
+{
+    /// <summary>The bound's name in reports.</summary>
+    public const string Name = "lower-bound";
+
+    public static LowerBoundResult Compute(Trace trace, long diskBytes)
+    {
+        var clock = Stopwatch.StartNew();
+        var requests = LayerRequests.Of(trace);
+        var intervals = requests.Intervals;
+        long reuse = 0;
+        var values = new long[intervals.Count];
+        var weights = new Int128[intervals.Count];
+        var candidates = new List<int>(intervals.Count);
+        for (var i = 0; i < intervals.Count; i++)
+        {
+            var r = intervals[i];
+            reuse += r.Value;
+            values[i] = r.Value;
+            weights[i] = r.Weight;
+            // A layer larger than the disk is never resident: each of its requests downloads it.
+            if (r.Value > 0 && r.Size <= diskBytes)
+            {
+                candidates.Add(i);
+            }
+        }
+
+        // Densest first: v_a / w_a > v_b / w_b, compared exactly as v_a·w_b > v_b·w_a (w = 0 is infinitely dense).
+        var order = candidates.ToArray();
+        Array.Sort(order, (a, b) => checked(values[b] * weights[a]).CompareTo(checked(values[a] * weights[b])));
+
+        var remaining = checked((Int128)diskBytes * requests.SpanMilliseconds);
+        var budget = remaining;
+        long hits = 0;
+        var kept = 0;
+        foreach (var i in order)
+        {
+            if (weights[i] <= remaining)
+            {
+                remaining -= weights[i];
+                hits += values[i];
+                kept++;
+                continue;
+            }
+
+            // The critical interval, kept in the fraction of it the budget still covers (rounded down:
+            // real savings are whole bytes, so they cannot exceed the floor of the fractional optimum).
+            hits += (long)(checked(values[i] * remaining) / weights[i]);
+            break;
+        }
+
+        return new LowerBoundResult(requests.Compulsory + reuse - hits, requests.Compulsory, reuse, hits,
+            requests.Requests, intervals.Count, kept, diskBytes, budget, clock.Elapsed);
+    }
+}
