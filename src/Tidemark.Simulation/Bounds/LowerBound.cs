@@ -22,7 +22,11 @@ public sealed record LowerBoundResult(
     int Kept,
     long DiskBytes,
     Int128 Budget,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The span-wide knapsack bound alone (PFOO-L by value density); <see cref="Bytes"/> is never below it.</summary>
+    public long SpanWideBytes { get; init; }
+}
 
 /// <summary>
 /// The flow-offline lower bound for a cache of the disk's size at layer granularity, after PFOO-L
@@ -68,6 +72,7 @@ public static class LowerBound
         var budget = remaining;
         long hits = 0;
         var kept = 0;
+        double price = 0;
         foreach (var i in order)
         {
             if (weights[i] <= remaining)
@@ -81,10 +86,33 @@ public static class LowerBound
             // The critical interval, kept in the fraction of it the budget still covers (rounded down:
             // real savings are whole bytes, so they cannot exceed the floor of the fractional optimum).
             hits += (long)(checked(values[i] * remaining) / weights[i]);
+            price = (double)values[i] / (double)weights[i];
             break;
         }
 
+        var knapsack = requests.Compulsory + reuse - hits;
+        if (order.Length > 0 && requests.First is { } first)
+        {
+            // The disk limit at every instant, not only over the span: the sharper of the two bounds counts.
+            var n = order.Length;
+            long[] v = new long[n], size = new long[n], start = new long[n], end = new long[n];
+            for (var j = 0; j < n; j++)
+            {
+                var r = intervals[order[j]];
+                v[j] = r.Value;
+                size[j] = r.Size;
+                start[j] = ((r.Start - first).Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+                end[j] = Math.Max(start[j], (r.End - first).Ticks / TimeSpan.TicksPerMillisecond);
+            }
+
+            if (TimePrices.MaxHits(v, size, start, end, diskBytes, requests.SpanMilliseconds, price) is { } sharper && sharper < hits)
+            {
+                hits = sharper;
+            }
+        }
+
         return new LowerBoundResult(requests.Compulsory + reuse - hits, requests.Compulsory, reuse, hits,
-            requests.Requests, intervals.Count, kept, diskBytes, budget, clock.Elapsed);
+            requests.Requests, intervals.Count, kept, diskBytes, budget, clock.Elapsed)
+        { SpanWideBytes = knapsack };
     }
 }

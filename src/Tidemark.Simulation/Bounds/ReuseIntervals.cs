@@ -20,7 +20,8 @@ public readonly record struct ReuseInterval(string Digest, long Value, long Size
 /// <param name="Compulsory">Compressed bytes of every distinct layer at its first request: what any policy downloads at least once.</param>
 /// <param name="Requests">Layer requests: each distinct layer of the image of every pull and every use.</param>
 /// <param name="SpanMilliseconds">From the first request to the last, rounded up to whole milliseconds.</param>
-public sealed record LayerRequests(long Compulsory, IReadOnlyList<ReuseInterval> Intervals, long Requests, long SpanMilliseconds)
+/// <param name="First">The first request's time (the start of the span), if there is any request.</param>
+public sealed record LayerRequests(long Compulsory, IReadOnlyList<ReuseInterval> Intervals, long Requests, long SpanMilliseconds, DateTimeOffset? First = null)
 {
     /// <summary>
     /// Every pull line and every use line requests each distinct layer of its image. A use of an
@@ -71,6 +72,6 @@ public sealed record LayerRequests(long Compulsory, IReadOnlyList<ReuseInterval>
             (r.End - r.Start).Ticks / TimeSpan.TicksPerMillisecond, r.Start, r.End)).ToList();
         var spanTicks = first is { } f && end is { } l ? (l - f).Ticks : 0;
         var span = (spanTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
-        return new LayerRequests(compulsory, intervals, requests, span);
+        return new LayerRequests(compulsory, intervals, requests, span, first);
     }
 }

@@ -20,7 +20,7 @@ public static class SimulationOutput
                 r.Policy, r.BytesDownloaded, r.Pulls, r.FullHits, r.FailedJobs, r.PeakDiskBytes, r.MeanDiskBytes, r.Removals,
                 r.RatioToBelady, r.RatioToBound, r.RatioToFloor, Math.Round(r.Elapsed.TotalSeconds, 3))).ToList())
             {
-                LowerBound = bound is null ? null : new LowerBoundDocument(bound.Bytes, bound.Compulsory, bound.ReuseBytes,
+                LowerBound = bound is null ? null : new LowerBoundDocument(bound.Bytes, bound.SpanWideBytes, bound.Compulsory, bound.ReuseBytes,
                     bound.MaxHitBytes, bound.Requests, bound.Intervals, Math.Round(bound.Elapsed.TotalSeconds, 3)),
             };
             w.WriteLine(JsonSerializer.Serialize(doc, SimulationJsonContext.Default.SimulationDocument));
@@ -44,7 +44,7 @@ public static class SimulationOutput
         if (bound is not null)
         {
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"lower bound: {ByteSize.Format(bound.Bytes)} (compulsory {ByteSize.Format(bound.Compulsory)} + at least {ByteSize.Format(bound.Bytes - bound.Compulsory)} of {ByteSize.Format(bound.ReuseBytes)} requested again; {bound.Elapsed.TotalMilliseconds:0} ms) — no policy that fails no job downloads less on this disk"));
+                $"lower bound: {ByteSize.Format(bound.Bytes)} (span-wide {ByteSize.Format(bound.SpanWideBytes)}; compulsory {ByteSize.Format(bound.Compulsory)} + at least {ByteSize.Format(bound.Bytes - bound.Compulsory)} of {ByteSize.Format(bound.ReuseBytes)} requested again; {bound.Elapsed.TotalMilliseconds:0} ms) — no policy that fails no job downloads less on this disk"));
             foreach (var below in results.Where(r => r.Policy != "floor" && r.BytesDownloaded < bound.Bytes))
             {
                 w.WriteLine(below.FailedJobs > 0
@@ -73,8 +73,8 @@ public sealed record SimulationDocument(string? Trace, long DiskBytes, List<Poli
     public LowerBoundDocument? LowerBound { get; init; }
 }
 
-/// <summary>The lower bound: bytes, its compulsory part, the bytes requested again, the most of those any policy can save.</summary>
-public sealed record LowerBoundDocument(long Bytes, long Compulsory, long ReuseBytes, long MaxHitBytes, long LayerRequests, int ReuseIntervals, double Seconds);
+/// <summary>The lower bound: bytes, the span-wide knapsack's alone, its compulsory part, the bytes requested again, the most of those any policy can save.</summary>
+public sealed record LowerBoundDocument(long Bytes, long SpanWideBytes, long Compulsory, long ReuseBytes, long MaxHitBytes, long LayerRequests, int ReuseIntervals, double Seconds);
 
 public sealed record PolicyDocument(
     string Policy,
