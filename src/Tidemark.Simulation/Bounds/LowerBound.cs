@@ -42,6 +42,9 @@ public static class LowerBound
     /// <summary>The bound's name in reports.</summary>
     public const string Name = "lower-bound";
 
+    private static long Milliseconds(TimeSpan t, bool up) =>
+        up ? (t.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond : t.Ticks / TimeSpan.TicksPerMillisecond;
+
     public static LowerBoundResult Compute(Trace trace, long diskBytes)
     {
         var clock = Stopwatch.StartNew();
@@ -91,21 +94,26 @@ public static class LowerBound
         }
 
         var knapsack = requests.Compulsory + reuse - hits;
-        if (order.Length > 0 && requests.First is { } first)
+        if (order.Length > 0 && requests.Times.Count > 0)
         {
-            // The disk limit at every instant, not only over the span: the sharper of the two bounds counts.
+            // The disk limit at every instant and at every request, not only over the span: the sharper bound counts.
+            var first = requests.Times[0];
             var n = order.Length;
-            long[] v = new long[n], size = new long[n], start = new long[n], end = new long[n];
+            long[] v = new long[n], size = new long[n], start = new long[n], end = new long[n], from = new long[n], to = new long[n];
             for (var j = 0; j < n; j++)
             {
                 var r = intervals[order[j]];
                 v[j] = r.Value;
                 size[j] = r.Size;
-                start[j] = ((r.Start - first).Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
-                end[j] = Math.Max(start[j], (r.End - first).Ticks / TimeSpan.TicksPerMillisecond);
+                start[j] = Milliseconds(r.Start - first, up: true);
+                end[j] = Math.Max(start[j], Milliseconds(r.End - first, up: false));
+                from[j] = r.StartRequest;
+                to[j] = r.EndRequest;
             }
 
-            if (TimePrices.MaxHits(v, size, start, end, diskBytes, requests.SpanMilliseconds, price) is { } sharper && sharper < hits)
+            var times = requests.Times.Select(t => Milliseconds(t - first, up: false)).ToArray();
+            if (TimePrices.MaxHits(v, size, start, end, from, to, times, [.. requests.ImageSizes], diskBytes, requests.SpanMilliseconds, price) is { } sharper
+                && sharper < hits)
             {
                 hits = sharper;
             }

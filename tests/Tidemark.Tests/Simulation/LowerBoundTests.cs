@@ -54,11 +54,14 @@ public sealed class LowerBoundTests
             var exact = ExactOptimum.Of(x.Trace, x.Disk)!.Value;
             Assert.True(bound.Compulsory <= bound.SpanWideBytes, $"bound {bound.SpanWideBytes} below compulsory {bound.Compulsory}");
             Assert.True(bound.SpanWideBytes <= bound.Bytes, $"prices over time {bound.Bytes} below the span-wide bound {bound.SpanWideBytes}");
-            Assert.True(bound.Bytes <= weak, $"bound {bound.Bytes} above the exact optimum {weak} (weak model)");
+            // The span-wide knapsack bounds even the weak model; the prices at requests use that a
+            // served image is on disk whole, which only the simulator's model promises.
+            Assert.True(bound.SpanWideBytes <= weak, $"span-wide bound {bound.SpanWideBytes} above the exact optimum {weak} (weak model)");
             Assert.True(weak <= exact, $"weak optimum {weak} above the simulator's {exact}");
+            Assert.True(bound.Bytes <= exact, $"bound {bound.Bytes} above the exact optimum {exact}");
             stats.Add(bound.Bytes, exact, bound.Compulsory);
             spanWide.Add(bound.SpanWideBytes, exact, bound.Compulsory);
-        }, iter: 3000, threads: 1);
+        }, iter: 2000, threads: 1);
         TestContext.Current.TestOutputHelper?.WriteLine($"bound vs exact optimum: {stats}");
         TestContext.Current.TestOutputHelper?.WriteLine($"span-wide knapsack alone: {spanWide}");
         Assert.True(stats.Tight > stats.Count / 2, stats.ToString());
@@ -81,7 +84,7 @@ public sealed class LowerBoundTests
                 Assert.True(ExactOptimum.Of(x.Trace, x.Disk)!.Value <= belady.BytesDownloaded);
                 Assert.True(bound.Bytes <= belady.BytesDownloaded, $"bound {bound.Bytes} above belady {belady.BytesDownloaded}");
             }
-        }, iter: 1000, threads: 1);
+        }, iter: 500, threads: 1);
     }
 
     /// <summary>
@@ -155,8 +158,11 @@ public sealed class LowerBoundTests
         Assert.Equal(0, belady.FailedJobs);
         Assert.Equal(20 * GB, belady.BytesDownloaded);
         Assert.Equal(12 * GB, exact);
-        // A (9 GB × 4 min) and s1 (1 GB × 2 min) both fit in 10 GB × 4 min of disk-time: only the compulsory 11 GB.
-        Assert.Equal(11 * GB, bound.Bytes);
+        // Span-wide, A (9 GB × 4 min) and s1 (1 GB × 2 min) both fit in 10 GB × 4 min of disk-time:
+        // only the compulsory 11 GB. At s2's pull, though, s2 and whatever is kept across it share
+        // 10 GB, so A and s1 cannot both be: the prices at requests find that (to a few kB).
+        Assert.Equal(11 * GB, bound.SpanWideBytes);
+        Assert.InRange(bound.Bytes, 11.9 * GB, 12 * GB);
     }
 
     [Fact]
