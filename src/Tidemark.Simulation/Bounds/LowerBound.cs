@@ -42,6 +42,10 @@ public static class LowerBound
     /// <summary>The bound's name in reports.</summary>
     public const string Name = "lower-bound";
 
+    /// <summary>v_a / w_a > v_b / w_b, exactly, as v_a·w_b > v_b·w_a (w = 0 is infinitely dense).</summary>
+    private static bool Denser(int a, int b, long[] values, Int128[] weights) =>
+        checked(values[a] * weights[b]) > checked(values[b] * weights[a]);
+
     private static long Milliseconds(TimeSpan t, bool up) =>
         up ? (t.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond : t.Ticks / TimeSpan.TicksPerMillisecond;
 
@@ -67,9 +71,23 @@ public static class LowerBound
             }
         }
 
-        // Densest first: v_a / w_a > v_b / w_b, compared exactly as v_a·w_b > v_b·w_a (w = 0 is infinitely dense).
+        // Densest first.
+        // Sorted by the density in double first (fast), then put in exact order by insertion: only
+        // densities too close for a double to tell apart can be out of place, so little moves.
         var order = candidates.ToArray();
-        Array.Sort(order, (a, b) => checked(values[b] * weights[a]).CompareTo(checked(values[a] * weights[b])));
+        var keys = order.Select(i => weights[i] == 0 ? double.NegativeInfinity : -(double)values[i] / (double)weights[i]).ToArray();
+        Array.Sort(keys, order);
+        for (var j = 1; j < order.Length; j++)
+        {
+            var item = order[j];
+            var k = j - 1;
+            for (; k >= 0 && Denser(item, order[k], values, weights); k--)
+            {
+                order[k + 1] = order[k];
+            }
+
+            order[k + 1] = item;
+        }
 
         var remaining = checked((Int128)diskBytes * requests.SpanMilliseconds);
         var budget = remaining;

@@ -35,14 +35,17 @@ public sealed record LayerRequests(long Compulsory, IReadOnlyList<ReuseInterval>
     /// </summary>
     public static LayerRequests Of(Trace trace)
     {
-        var last = new Dictionary<string, (DateTimeOffset Time, int Request)>(StringComparer.Ordinal);
-        var minSize = new Dictionary<string, long>(StringComparer.Ordinal);
-        var raw = new List<(string Digest, long Value, DateTimeOffset Start, DateTimeOffset End, int StartRequest, int EndRequest)>();
+        // Layers by number, and each image's distinct layers once (traces share image objects between lines).
+        var number = new Dictionary<string, int>(StringComparer.Ordinal);
+        var digests = new List<string>();
+        var minSize = new List<long>();
+        var lastRequest = new List<int>();
+        var imageIndex = new Dictionary<TraceImage, int>(ReferenceEqualityComparer.Instance);
+        var imageLayers = new List<(int[] Layers, long[] Compressed)>();
+        var raw = new List<(int Layer, long Value, int StartRequest, int EndRequest)>();
         var times = new List<DateTimeOffset>();
-        var images = new List<TraceImage>();
+        var requestImage = new List<int>();
         long compulsory = 0, requests = 0;
-        DateTimeOffset? first = null, end = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in trace.Events)
         {
             if (e.Kind is not (TraceKind.Pull or TraceKind.Use) || e.Image is not { } image)
@@ -50,38 +53,61 @@ public sealed record LayerRequests(long Compulsory, IReadOnlyList<ReuseInterval>
                 continue;
             }
 
-            first ??= e.Time;
-            end = e.Time;
-            var request = times.Count;
-            times.Add(e.Time);
-            images.Add(image);
-            seen.Clear();
-            foreach (var layer in image.Layers)
+            if (!imageIndex.TryGetValue(image, out var index))
             {
-                if (!seen.Add(layer.Digest))
+                index = imageLayers.Count;
+                imageIndex[image] = index;
+                var distinct = image.Layers.DistinctBy(l => l.Digest).ToList();
+                var layers = new int[distinct.Count];
+                for (var j = 0; j < distinct.Count; j++)
                 {
-                    continue;
+                    if (!number.TryGetValue(distinct[j].Digest, out var n))
+                    {
+                        n = digests.Count;
+                        number[distinct[j].Digest] = n;
+                        digests.Add(distinct[j].Digest);
+                        minSize.Add(distinct[j].Size);
+                        lastRequest.Add(-1);
+                    }
+
+                    minSize[n] = Math.Min(minSize[n], distinct[j].Size);
+                    layers[j] = n;
                 }
 
-                requests++;
-                minSize[layer.Digest] = minSize.TryGetValue(layer.Digest, out var s) ? Math.Min(s, layer.Size) : layer.Size;
-                if (last.TryGetValue(layer.Digest, out var previous))
+                imageLayers.Add((layers, distinct.Select(l => l.Compressed).ToArray()));
+            }
+
+            var request = times.Count;
+            times.Add(e.Time);
+            requestImage.Add(index);
+            var (ids, compressed) = imageLayers[index];
+            requests += ids.Length;
+            for (var j = 0; j < ids.Length; j++)
+            {
+                var previous = lastRequest[ids[j]];
+                if (previous >= 0)
                 {
-                    raw.Add((layer.Digest, layer.Compressed, previous.Time, e.Time, previous.Request, request));
+                    raw.Add((ids[j], compressed[j], previous, request));
                 }
                 else
                 {
-                    compulsory += layer.Compressed;
+                    compulsory += compressed[j];
                 }
 
-                last[layer.Digest] = (e.Time, request);
+                lastRequest[ids[j]] = request;
             }
         }
 
-        var intervals = raw.Select(r => new ReuseInterval(r.Digest, r.Value, minSize[r.Digest],
-            (r.End - r.Start).Ticks / TimeSpan.TicksPerMillisecond, r.Start, r.End, r.StartRequest, r.EndRequest)).ToList();
-        var sizes = images.Select(i => i.Layers.DistinctBy(l => l.Digest).Sum(l => minSize[l.Digest])).ToList();
-        var spanTicks = first is { } f && end is { } l ? (l - f).Ticks : 0;
+        var intervals = new List<ReuseInterval>(raw.Count);
+        foreach (var (layer, value, from, to) in raw)
+        {
+            intervals.Add(new ReuseInterval(digests[layer], value, minSize[layer],
+                (times[to] - times[from]).Ticks / TimeSpan.TicksPerMillisecond, times[from], times[to], from, to));
+        }
+
+        var imageSize = imageLayers.Select(i => i.Layers.Sum(l => minSize[l])).ToArray();
+        var sizes = requestImage.Select(i => imageSize[i]).ToList();
+        var spanTicks = times.Count > 0 ? (times[^1] - times[0]).Ticks : 0;
         var span = (spanTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
         return new LayerRequests(compulsory, intervals, requests, span, times, sizes);
     }

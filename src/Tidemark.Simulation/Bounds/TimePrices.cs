@@ -32,6 +32,9 @@ internal sealed class TimePrices
     // Per iteration: disk-time and request-instant bytes used per segment by the intervals still worth keeping.
     private readonly double[] _timeUse, _instantUse, _timeCover, _instantCover;
 
+    // Per iteration: the time price integrated up to each segment, and the request prices summed up to each request.
+    private readonly double[] _time, _instant;
+
     /// <param name="start">Each candidate interval's start, milliseconds after the first request, rounded up.</param>
     /// <param name="end">Each candidate's end, rounded down (a shorter interval costs less: still a bound).</param>
     /// <param name="first">Each candidate's earlier request (its position among requests).</param>
@@ -79,6 +82,8 @@ internal sealed class TimePrices
         _instantUse = new double[_segments];
         _timeCover = new double[_segments + 1];
         _instantCover = new double[_segments + 1];
+        _time = new double[_segments + 1];
+        _instant = new double[requestTimes.Length + 1];
         _imageSizes = imageSizes;
         _pricedBefore = new int[imageSizes.Length + 1];
         for (var r = 0; r < imageSizes.Length; r++)
@@ -161,14 +166,14 @@ internal sealed class TimePrices
     /// <summary>The bound at these prices in double, and what the intervals worth keeping use of each segment.</summary>
     private double Evaluate(double[] lambda, double[] mu)
     {
-        var time = new double[_segments + 1];
+        var time = _time;
         for (var k = 0; k < _segments; k++)
         {
             time[k + 1] = time[k] + (lambda[k] * _len[k]);
         }
 
         // instant[r]: the request prices of requests before r.
-        var instant = new double[_requestSegment.Length + 1];
+        var instant = _instant;
         for (var r = 0; r < _requestSegment.Length; r++)
         {
             instant[r + 1] = instant[r] + (_imageSizes[r] <= _disk ? mu[_requestSegment[r]] : 0);
