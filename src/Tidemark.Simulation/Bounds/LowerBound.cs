@@ -7,10 +7,10 @@ namespace Tidemark.Simulation.Bounds;
 /// <param name="Bytes">The bound: no policy that serves every request downloads less on this disk.</param>
 /// <param name="Compulsory">First requests of every distinct layer (the floor's bytes).</param>
 /// <param name="ReuseBytes">Compressed bytes of every later request: what an empty disk would re-download.</param>
-/// <param name="MaxHitBytes">The relaxation's optimum, rounded down: no policy saves more of <paramref name="ReuseBytes"/>.</param>
+/// <param name="MaxHitBytes">The relaxation's optimum (the sharper stage), rounded down: no policy saves more of <paramref name="ReuseBytes"/>.</param>
 /// <param name="Requests">Layer requests in the trace (each distinct layer of every pull and use).</param>
 /// <param name="Intervals">Reuse intervals (requests after a layer's first).</param>
-/// <param name="Kept">Intervals the relaxation keeps whole (one more may be kept in part).</param>
+/// <param name="Kept">Intervals the span-wide knapsack keeps whole (one more may be kept in part).</param>
 /// <param name="Budget">Disk-time available: disk bytes × the span from the first request to the last, in byte·milliseconds.</param>
 public sealed record LowerBoundResult(
     long Bytes,
@@ -35,7 +35,10 @@ public sealed record LowerBoundResult(
 /// interval, which occupies unpacked size × duration of disk-time; no policy holds more than
 /// disk × span of disk-time in total. The largest compressed-byte value of intervals a disk-time
 /// budget can keep is a fractional knapsack, solved exactly by value density
-/// (compressed bytes ÷ disk-time), the last interval in part. The proof is in docs/simulator.md.
+/// (compressed bytes ÷ disk-time), the last interval in part (stage 1, <see cref="LowerBoundResult.SpanWideBytes"/>).
+/// Stage 2 (<see cref="TimePrices"/>) prices the disk limit at every instant and at every request
+/// instead of over the whole span, and the sharper of the two is the bound. The proof is in
+/// docs/simulator.md ("The lower bound").
 /// </summary>
 public static class LowerBound
 {
