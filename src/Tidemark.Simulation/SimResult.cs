@@ -20,4 +20,7 @@ public sealed record SimResult(
     public double? RatioToBelady { get; init; }
 
     public double? RatioToFloor { get; init; }
+
+    /// <summary>Bytes downloaded ÷ the proven lower bound (<see cref="Bounds.LowerBound"/>), when it was computed.</summary>
+    public double? RatioToBound { get; init; }
 }

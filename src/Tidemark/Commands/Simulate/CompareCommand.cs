@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tidemark.Cli.Output;
 using Tidemark.Simulation;
+using Tidemark.Simulation.Bounds;
 
 namespace Tidemark.Cli.Commands.Simulate;
 
@@ -17,7 +18,7 @@ public static class CompareCommand
             AllowMultipleArgumentsPerToken = true,
         };
         policies.CompletionSources.Add([.. PolicySet.Names]);
-        var command = new Command("compare", "Replay one trace against every policy side by side, with ratios to the offline reference (belady) and the compulsory floor.");
+        var command = new Command("compare", "Replay one trace against every policy side by side, with ratios to the offline reference (belady), the proven lower bound for the disk, and the compulsory floor.");
         source.AddTo(command);
         command.Options.Add(json);
         command.Options.Add(policies);
@@ -32,8 +33,8 @@ public static class CompareCommand
                 return ExitCodes.Usage;
             }
 
-            var results = PolicySet.Compare(simulation.Trace, simulation.Disk, chosen, simulation.Settings);
-            SimulationOutput.Write(console.Out, results, simulation.Trace.Description, simulation.Disk, result.GetValue(json));
+            var (results, bound) = BoundedComparison.Run(simulation.Trace, simulation.Disk, chosen, simulation.Settings);
+            SimulationOutput.Write(console.Out, results, simulation.Trace.Description, simulation.Disk, result.GetValue(json), bound);
             return ExitCodes.Ok;
         }));
         return command;

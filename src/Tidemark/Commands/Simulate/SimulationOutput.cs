@@ -4,19 +4,25 @@ using System.Text.Json.Serialization;
 using Tidemark.Cli.Output;
 using Tidemark.Core.Text;
 using Tidemark.Simulation;
+using Tidemark.Simulation.Bounds;
 
 namespace Tidemark.Cli.Commands.Simulate;
 
 /// <summary>Simulation results as a table or as JSON (one output path for run and compare).</summary>
 public static class SimulationOutput
 {
-    public static void Write(TextWriter w, IReadOnlyList<SimResult> results, string? trace, long disk, bool json)
+    /// <param name="bound">The lower bound for the disk, when computed (compare): a line of its own and a ÷bound column.</param>
+    public static void Write(TextWriter w, IReadOnlyList<SimResult> results, string? trace, long disk, bool json, LowerBoundResult? bound = null)
     {
         if (json)
         {
             var doc = new SimulationDocument(trace, disk, results.Select(r => new PolicyDocument(
                 r.Policy, r.BytesDownloaded, r.Pulls, r.FullHits, r.FailedJobs, r.PeakDiskBytes, r.MeanDiskBytes, r.Removals,
-                r.RatioToBelady, r.RatioToFloor, Math.Round(r.Elapsed.TotalSeconds, 3))).ToList());
+                r.RatioToBelady, r.RatioToBound, r.RatioToFloor, Math.Round(r.Elapsed.TotalSeconds, 3))).ToList())
+            {
+                LowerBound = bound is null ? null : new LowerBoundDocument(bound.Bytes, bound.SpanWideBytes, bound.Compulsory, bound.ReuseBytes,
+                    bound.MaxHitBytes, bound.Requests, bound.Intervals, Math.Round(bound.Elapsed.TotalSeconds, 3)),
+            };
             w.WriteLine(JsonSerializer.Serialize(doc, SimulationJsonContext.Default.SimulationDocument));
             return;
         }
@@ -28,11 +34,23 @@ public static class SimulationOutput
 
         w.WriteLine($"disk: {ByteSize.Format(disk)}");
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"policy",-30} {"downloaded",11} {"÷belady",8} {"÷floor",7} {"pulls",7} {"full hits",9} {"failed jobs",11} {"peak disk",10} {"mean disk",10} {"removals",8}"));
+            $"{"policy",-30} {"downloaded",11} {"÷belady",8} {"÷bound",7} {"÷floor",7} {"pulls",7} {"full hits",9} {"failed jobs",11} {"peak disk",10} {"mean disk",10} {"removals",8}"));
         foreach (var r in results)
         {
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Policy,-30} {ByteSize.Format(r.BytesDownloaded),11} {Ratio(r.RatioToBelady),8} {Ratio(r.RatioToFloor),7} {r.Pulls,7} {r.FullHits,9} {r.FailedJobs,11} {ByteSize.Format(r.PeakDiskBytes),10} {ByteSize.Format(r.MeanDiskBytes),10} {r.Removals,8}"));
+                $"{r.Policy,-30} {ByteSize.Format(r.BytesDownloaded),11} {Ratio(r.RatioToBelady),8} {Ratio(r.RatioToBound),7} {Ratio(r.RatioToFloor),7} {r.Pulls,7} {r.FullHits,9} {r.FailedJobs,11} {ByteSize.Format(r.PeakDiskBytes),10} {ByteSize.Format(r.MeanDiskBytes),10} {r.Removals,8}"));
+        }
+
+        if (bound is not null)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lower bound: {ByteSize.Format(bound.Bytes)} (span-wide {ByteSize.Format(bound.SpanWideBytes)}; compulsory {ByteSize.Format(bound.Compulsory)} + at least {ByteSize.Format(bound.Bytes - bound.Compulsory)} of {ByteSize.Format(bound.ReuseBytes)} requested again; {bound.Elapsed.TotalMilliseconds:0} ms) — no policy that fails no job downloads less on this disk"));
+            foreach (var below in results.Where(r => r.Policy != "floor" && r.BytesDownloaded < bound.Bytes))
+            {
+                w.WriteLine(below.FailedJobs > 0
+                    ? $"note: {below.Policy} is below the lower bound only because {below.FailedJobs} jobs failed: it did not serve every request, so it is not comparable"
+                    : $"note: {below.Policy} is below the lower bound with no failed job: that is a bug in the simulator or the bound, please report it");
+            }
         }
 
         var belady = results.FirstOrDefault(r => r.Policy == "belady");
@@ -48,7 +66,15 @@ public static class SimulationOutput
     private static string Ratio(double? r) => r is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "-";
 }
 
-public sealed record SimulationDocument(string? Trace, long DiskBytes, List<PolicyDocument> Policies);
+public sealed record SimulationDocument(string? Trace, long DiskBytes, List<PolicyDocument> Policies)
+{
+    /// <summary>The proven lower bound for the disk (compare only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LowerBoundDocument? LowerBound { get; init; }
+}
+
+/// <summary>The lower bound: bytes, the span-wide knapsack's alone, its compulsory part, the bytes requested again, the most of those any policy can save.</summary>
+public sealed record LowerBoundDocument(long Bytes, long SpanWideBytes, long Compulsory, long ReuseBytes, long MaxHitBytes, long LayerRequests, int ReuseIntervals, double Seconds);
 
 public sealed record PolicyDocument(
     string Policy,
@@ -60,6 +86,7 @@ public sealed record PolicyDocument(
     long MeanDiskBytes,
     long Removals,
     double? RatioToBelady,
+    double? RatioToBound,
     double? RatioToFloor,
     double Seconds);
 
