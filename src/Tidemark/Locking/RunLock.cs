@@ -133,6 +133,31 @@ public sealed class RunLock : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// The command a held lock's file names ("watch", "run", "prepare"), read without locking and
+    /// without following a link; null when the file is missing, unreadable or names none.
+    /// </summary>
+    public static string? HolderCommand(string path)
+    {
+        if (Posix.KindOf(path) != FileKind.Regular)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var buffer = new byte[64];
+            var n = stream.Read(buffer, 0, buffer.Length);
+            var parts = Encoding.ASCII.GetString(buffer, 0, n).Trim().Split(' ', 2);
+            return parts.Length == 2 && parts[1] is "run" or "watch" or "prepare" ? parts[1] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Why this lock no longer keeps other runs out, or null while it does.</summary>
     public string? LostReason() => Posix.Identity(Path) == _identity
         ? null
@@ -154,7 +179,7 @@ public sealed class RunLock : IDisposable
                 return "";
             }
 
-            return parts.Length == 2 && parts[1] is "run" or "watch" ? $" (PID {pid}, tidemark {parts[1]})" : $" (PID {pid})";
+            return parts.Length == 2 && parts[1] is "run" or "watch" or "prepare" ? $" (PID {pid}, tidemark {parts[1]})" : $" (PID {pid})";
         }
         catch (IOException)
         {
