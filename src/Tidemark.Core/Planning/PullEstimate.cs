@@ -159,8 +159,8 @@ public static class PullEstimator
         var needed = missingCompressed + unpacked;
         var reused = here.Count == 0 ? "" : $", {layers.Count - missing} already here ({ByteSize.Format(hereUnpacked)}, reused)";
         var explanation = missing == 0
-            ? $"registry manifest: {layers.Count} layers, all already here: needs nothing"
-            : $"registry manifest: {layers.Count} layers{reused}; {missing} to download, {ByteSize.Format(missingCompressed)} compressed, " +
+            ? $"registry manifest: {Layers(layers.Count)}, all already here: needs nothing"
+            : $"registry manifest: {Layers(layers.Count)}{reused}; {missing} to download, {ByteSize.Format(missingCompressed)} compressed, " +
               $"× {F(factor)} unpacked ({why}) = {ByteSize.Format(unpacked)}, plus the download itself: needs about {ByteSize.Format(needed)}";
         return new PullEstimate(needed, unpacked, missingCompressed, layers.Count, here, basis, factor, explanation);
     }
@@ -197,6 +197,8 @@ public static class PullEstimator
             .FirstOrDefault();
         return best is { } b ? new EarlierVersion(b.Item1, b.Item2, layers.GetValueOrDefault(b.Item1.Id)) : null;
     }
+
+    private static string Layers(int n) => n == 1 ? "1 layer" : $"{n} layers";
 
     private static double Clamp(double f) => Math.Round(Math.Clamp(f, MinExpansion, MaxExpansion), 2);
 

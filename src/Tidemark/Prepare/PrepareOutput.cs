@@ -245,7 +245,7 @@ public sealed class PrepareOutput(CliConsole console, bool json, PrepareReport r
     private static void Image(Utf8JsonWriter j, PrepareItem item)
     {
         j.WriteStartObject();
-        j.WriteString("reference", item.Target.Display);
+        j.WriteString("reference", item.Target.Canonical);
         j.WriteString("input", item.Target.Request.Input);
         j.WriteString("source", item.Target.Request.Source);
         j.WriteString("state", JsonNamingPolicy.CamelCase.ConvertName(item.State.ToString()));

@@ -200,16 +200,16 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
             if (item.Here is { } here)
             {
                 requested.TryAdd(here.Id, item.State == ImageState.Stale
-                    ? $"requested ({item.Target.Display}: the version here, until the pull replaces it)"
-                    : $"requested ({item.Target.Display})");
+                    ? $"requested by this prepare ({item.Target.Display}: the version here, until the pull replaces it)"
+                    : $"requested by this prepare ({item.Target.Display})");
             }
 
             if (item.Pulls)
             {
-                var sharer = others.FirstOrDefault(o => o.Images.Any(i => i.Reference == item.Target.Display));
+                var sharer = others.FirstOrDefault(o => o.Images.Any(i => i.Reference == item.Target.Canonical));
                 incoming.Add(sharer is null
-                    ? new IncomingImage(item.Target.Display, item.Estimate!)
-                    : new IncomingImage(item.Target.Display, item.Estimate! with { NeededBytes = 0, Explanation = $"{sharer.Owner} is pulling it now: its room is counted there" }));
+                    ? new IncomingImage(item.Target.Canonical, item.Estimate!)
+                    : new IncomingImage(item.Target.Canonical, item.Estimate! with { NeededBytes = 0, Explanation = $"{sharer.Owner} is pulling it now: its room is counted there" }));
             }
         }
 
@@ -222,7 +222,8 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
 
             var bytes = other.Images.Where(i => incoming.All(n => n.Reference != i.Reference)).Sum(i => i.Bytes);
             incoming.Add(new IncomingImage(other.Owner, new PullEstimate(bytes, bytes, 0, 0, other.Layers, EstimateBasis.Ledger, null,
-                $"{other.Owner} pulls {string.Join(", ", other.Images.Select(i => i.Reference))}")) { PulledBy = other.Owner });
+                $"{other.Owner} pulls {string.Join(", ", other.Images.Select(i => i.Reference))}"))
+            { PulledBy = other.Owner });
             output.Note($"{other.Owner} is pulling {string.Join(", ", other.Images.Select(i => i.Reference))} now: its {ByteSize.Format(bytes)} counted as needed, its images and layers kept");
         }
 
@@ -243,7 +244,7 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
         if (options.DryRun)
         {
             report.Removals.AddRange(room.Actions.Select(ActionReport.Planned));
-            var what = pulls.Count == 0 ? "nothing to pull" : $"would pull {string.Join(", ", pulls.Select(p => p.Target.Display))}";
+            var what = pulls.Count == 0 ? "nothing to pull" : $"would pull {string.Join(", ", pulls.Select(p => p.Target.Canonical))}";
             return output.Finish(0, $"dry run: would remove {room.Actions.Count} images, about {ByteSize.Format(room.FreedBytes)}; {what}; nothing removed, nothing pulled");
         }
 
@@ -313,7 +314,7 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
         if (pulls.Count > 0)
         {
             var reservation = new Reservation(Environment.ProcessId,
-                pulls.Select(p => (p.Target.Display, incoming.First(i => i.Reference == p.Target.Display).Estimate.NeededBytes)).ToList(),
+                pulls.Select(p => (p.Target.Canonical, incoming.First(i => i.Reference == p.Target.Canonical).Estimate.NeededBytes)).ToList(),
                 requested.Keys.Where(id => report.Items.Any(i => i.Here?.Id == id)).ToList(),
                 pulls.SelectMany(p => p.Estimate!.LayersHere).DistinctBy(l => l.ChainId).ToList());
             claim = Reservations.Write(settings.Lock.Path, reservation, out var problem);

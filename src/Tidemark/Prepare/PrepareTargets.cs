@@ -12,8 +12,11 @@ public sealed record PrepareRequest(string Input, string Source);
 /// <summary>A request made sense of: a reference to pull, or the ID of an image that is here.</summary>
 public sealed record PrepareTarget(PrepareRequest Request, ImageName? Name, string? Id)
 {
-    /// <summary>What the lines call it: the fully qualified reference, or the ID.</summary>
-    public string Display => Name?.ToString() ?? Id!;
+    /// <summary>The fully qualified reference (what is pulled, and how prepares compare notes), or the ID.</summary>
+    public string Canonical => Name?.ToString() ?? Id!;
+
+    /// <summary>What the lines call it: as it was written.</summary>
+    public string Display => Request.Input;
 }
 
 public static class PrepareTargets
