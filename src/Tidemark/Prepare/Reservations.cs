@@ -69,7 +69,8 @@ public static class Reservations
                 continue;
             }
 
-            if (Parse(Read(handle)) is { } reservation && reservation.Pid != Environment.ProcessId)
+            // A prepare reads the claims before it writes its own: every held one is another's.
+            if (Parse(Read(handle)) is { } reservation)
             {
                 live.Add(reservation);
             }

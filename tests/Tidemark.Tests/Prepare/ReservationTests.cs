@@ -46,25 +46,20 @@ public sealed class ReservationTests : IDisposable
         Assert.Empty(Reservations.ReadLive(LockPath));
         Assert.False(File.Exists(Path.Combine(dir, "1-stale")));
 
-        // This process's own claim is held, but a prepare never counts itself.
-        using (var claim = Reservations.Write(LockPath, new Reservation(Environment.ProcessId, [("a:1", 10)], [], []), out var problem))
+        // A held claim counts (flock is per open file, so a second open here sees it held, as
+        // another prepare would); disposing it removes it.
+        string path;
+        using (var claim = Reservations.Write(LockPath, new Reservation(999_999, [("b:1", 20)], ["sha256:bb"], []), out var problem))
         {
             Assert.Null(problem);
-            Assert.NotNull(claim);
-            Assert.Empty(Reservations.ReadLive(LockPath));
-            Assert.True(File.Exists(claim.Path));
-        }
-
-        Assert.Empty(Directory.GetFiles(dir));
-
-        // Another prepare's claim (flock is per open file, so a second open here sees it held).
-        using (Reservations.Write(LockPath, new Reservation(999_999, [("b:1", 20)], ["sha256:bb"], []), out _))
-        {
+            path = claim!.Path;
             var live = Assert.Single(Reservations.ReadLive(LockPath));
             Assert.Equal("prepare PID 999999", live.Owner);
             Assert.Equal(20, live.Bytes);
+            Assert.True(File.Exists(path));
         }
 
+        Assert.False(File.Exists(path));
         Assert.Empty(Reservations.ReadLive(LockPath));
     }
 }
