@@ -144,15 +144,22 @@ public sealed class RunLock : IDisposable
             return null;
         }
 
+        // Not a FileStream: .NET takes a shared flock on open, which the holder's exclusive one refuses.
+        var fd = Posix.OpenNoFollow(path, out _);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             var buffer = new byte[64];
-            var n = stream.Read(buffer, 0, buffer.Length);
+            var n = RandomAccess.Read(handle, buffer, 0);
             var parts = Encoding.ASCII.GetString(buffer, 0, n).Trim().Split(' ', 2);
             return parts.Length == 2 && parts[1] is "run" or "watch" or "prepare" ? parts[1] : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
             return null;
         }
