@@ -27,6 +27,11 @@ public static class PrepareTargets
     {
         var requests = images.Select(i => new PrepareRequest(i, "argument")).ToList();
         var notes = new List<string>();
+        if (stackFile is not null && (stackFile.Length == 0 || stackFile.Any(char.IsControl)))
+        {
+            return ([], [], new CommandFailure(ExitCodes.Usage, "--stack needs a file name"));
+        }
+
         if (stackFile is not null)
         {
             var (stack, error) = StackFile.Read(stackFile, environment);

@@ -52,7 +52,7 @@ public static class StackFile
 
             text = File.ReadAllText(path, Encoding.UTF8);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return (null, $"stack file {path} cannot be read: {e.Message}");
         }
