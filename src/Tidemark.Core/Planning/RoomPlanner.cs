@@ -288,9 +288,9 @@ public static class RoomPlanner
         foreach (var (i, bytes) in removedDangling)
         {
             var image = images[i];
-            var why = $"remove: dangling (no tag), no container uses it, {LastUse(ledger, image, now)}, frees {ByteSize.Format(bytes)}";
+            var why = $"dangling (no tag), no container uses it, {LastUse(ledger, image, now)}";
             actions.Add(new PlannedAction(1, ActionKind.RemoveImage, image.DisplayName, null, bytes, [new PlannedItem(image.Id, image.DisplayName, bytes, why)]));
-            reviews.Add(new RoomReview(image, true, bytes, why));
+            reviews.Add(new RoomReview(image, true, bytes, $"remove: {why}, frees {ByteSize.Format(bytes)}"));
         }
 
         var removedIds = removedDangling.Select(r => images[r.Image].Id).ToHashSet(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using Tidemark.Cli.Output;
 using Tidemark.Cli.Pipeline;
+using Tidemark.Cli.Platform;
 using Tidemark.Cli.Probe;
 using Tidemark.Cli.Signals;
 using Tidemark.Cli.State;
@@ -104,7 +105,14 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
         PrepareOptions options, PrepareReport report, PrepareOutput output, Settings settings, DockerClient client, SystemInfo info,
         DefaultRegistry defaults, IReadOnlyList<PrepareRequest> requests, PrepareLocks? locks, CancellationToken ct)
     {
-        var owns = locks?.OwnsLedger == true;
+        // The ledger is written only by whoever holds the run lock, and only when it is this user's
+        // (a prepare run as root beside a service's own ledger leaves it to the service).
+        var ledgerOwner = LedgerOwner(settings.Ledger.Path);
+        var owns = locks?.OwnsLedger == true && ledgerOwner == Posix.EffectiveUid;
+        if (locks?.OwnsLedger == true && !owns)
+        {
+            output.Note($"the ledger {settings.Ledger.Path} belongs to another user (uid {ledgerOwner?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}): it is read, not written; this prepare's pulls reach it through the daemon's events");
+        }
         if (locks?.BesideWatch == true)
         {
             report.BesideWatch = locks.WatchHolder;
@@ -469,6 +477,10 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
 
         report.LedgerSaved = true;
     }
+
+    /// <summary>Who owns the ledger file, or, before there is one, its directory.</summary>
+    private static uint? LedgerOwner(string path) =>
+        Posix.OwnerOf(path) ?? (Path.GetDirectoryName(path) is { Length: > 0 } dir ? Posix.OwnerOf(dir) : null);
 
     private static string Short(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
 
