@@ -193,9 +193,10 @@ public sealed class PrepareTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var waited = p1.Stderr.Concat(p2.Stderr).Any(l => l.Contains("waiting up to", StringComparison.Ordinal));
         var counted = docs.Any(d => d.GetProperty("reservations").GetArrayLength() > 0);
         Assert.True(waited || counted, p1.Output + "\n---\n" + p2.Output);
-        // Both pulls needed room: at least one removal, and the newest image stayed.
+        // Both pulls together needed room: at least one removal. (How many depends on how far the
+        // first pull had got when the second planned: a claim counts in full, so it may be more.)
         Assert.NotEmpty(removed);
-        Assert.Contains("ci/d:1", tags);
+        Assert.All(docs, d => Assert.True(d.GetProperty("room").GetProperty("made").GetBoolean()));
     }
 
     [Fact]

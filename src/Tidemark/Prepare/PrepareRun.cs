@@ -179,7 +179,11 @@ public sealed class PrepareRun(CliConsole console, TimeProvider clock, Shutdown 
                 return output.Fail(new CommandFailure(error.Contains("no image with ID", StringComparison.Ordinal) ? ExitCodes.NoInput : ExitCodes.Usage, error));
             }
 
-            targets.Add(target!);
+            // "alpine" and "alpine:latest" are one image: prepared (and counted) once.
+            if (targets.All(t => t.Canonical != target!.Canonical))
+            {
+                targets.Add(target!);
+            }
         }
 
         using var registry = new RegistryClient(new RegistryClientOptions { InsecureRegistries = Insecure(info) });
