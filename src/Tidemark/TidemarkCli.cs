@@ -17,6 +17,7 @@ public static class TidemarkCli
         root.Subcommands.Add(PlanCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(RunCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(WatchCommand.Create(console, clock, shutdown));
+        root.Subcommands.Add(PrepareCommand.Create(console, clock, shutdown));
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(UnitsCommand.Create(console));
         root.Subcommands.Add(DoctorCommand.Create(console, clock));

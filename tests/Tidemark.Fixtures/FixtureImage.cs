@@ -10,6 +10,11 @@ public sealed record Layer(string Name, long Size)
     public static Layer Busybox { get; } = new("busybox", -1);
 
     public bool IsBusybox => Size < 0;
+
+    /// <summary>Bytes gzip cannot shrink (a 1 MiB seeded block, longer than deflate's window), as
+    /// compressed binaries or model weights are: a registry's compressed size is then about the size
+    /// on disk. Otherwise the content repeats every 4 KiB and compresses to almost nothing.</summary>
+    public bool Incompressible { get; init; }
 }
 
 /// <summary>An image to load: tags (none makes it dangling), layers bottom-up, and a creation date.</summary>

@@ -121,7 +121,7 @@ public static class ImageArchive
         }
 
         AddDirectory(tar, "fixture/");
-        using var content = new PatternStream(layer.Name, layer.Size);
+        using var content = new PatternStream(layer.Name, layer.Size, layer.Incompressible);
         tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, $"fixture/{Safe(layer.Name)}.bin")
         {
             DataStream = content,

@@ -13,10 +13,12 @@ public sealed class PatternStream : Stream
     private readonly long _length;
     private long _position;
 
-    public PatternStream(string seed, long length)
+    /// <param name="incompressible">A 1 MiB block instead of 4 KiB: its repeats are further apart than
+    /// deflate can see, so gzip leaves it as large as it is.</param>
+    public PatternStream(string seed, long length, bool incompressible = false)
     {
         // 4 KiB of seed-derived bytes, repeated: cheap to make, and no two layers alike.
-        _block = new byte[4096];
+        _block = new byte[incompressible ? 1 << 20 : 4096];
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(seed));
         for (var i = 0; i < _block.Length; i += hash.Length)
         {

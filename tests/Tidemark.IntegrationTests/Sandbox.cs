@@ -130,6 +130,34 @@ public sealed class Sandbox : IDisposable
         return ballast;
     }
 
+    /// <summary>
+    /// Replaces the ballast so that about <paramref name="bytes"/> stay available (as statvfs
+    /// reports them to an unprivileged writer); returns what is available now.
+    /// </summary>
+    public long LeaveAvailable(long bytes)
+    {
+        RemoveBallast();
+        if (!StatVfs.TryRead(DataRoot, out var disk, out var error))
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        var wanted = disk.AvailableBytes - bytes;
+        if (wanted > 0)
+        {
+            using var f = new FileStream(Path.Combine(DataRoot, "tidemark-test-ballast"), FileMode.Create);
+            var block = new byte[1 << 20];
+            for (long done = 0; done < wanted; done += block.Length)
+            {
+                f.Write(block, 0, (int)Math.Min(block.Length, wanted - done));
+            }
+
+            f.Flush(flushToDisk: true);
+        }
+
+        return StatVfs.TryRead(DataRoot, out var after, out _) ? after.AvailableBytes : 0;
+    }
+
     public void RemoveBallast() => File.Delete(Path.Combine(DataRoot, "tidemark-test-ballast"));
 
     public (long Used, long Capacity) Usage()

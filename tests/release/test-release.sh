@@ -87,7 +87,7 @@ check "the tarball's units are packaging/systemd's as shipped (ExecStart=/usr/lo
   sh -c "diff -r packaging/systemd $t/units && grep -q '^ExecStart=/usr/local/bin/tidemark run$' $t/units/tidemark.service && grep -q '^ExecStart=/usr/local/bin/tidemark watch$' $t/units/tidemark-watch.service"
 check "LICENSE and README.md are the repository's" cmp -s LICENSE "$t/LICENSE"
 check "THIRD-PARTY-NOTICES names every package compiled in, and the .NET runtime's notices" \
-  sh -c "grep -q '^- System.CommandLine:' $t/THIRD-PARTY-NOTICES && grep -q '^- Tomlyn:' $t/THIRD-PARTY-NOTICES && grep -q 'The .NET runtime.s own third-party notices' $t/THIRD-PARTY-NOTICES"
+  sh -c "grep -q '^- System.CommandLine:' $t/THIRD-PARTY-NOTICES && grep -q '^- Tomlyn:' $t/THIRD-PARTY-NOTICES && grep -q '^- YamlDotNet:' $t/THIRD-PARTY-NOTICES && grep -q 'The .NET runtime.s own third-party notices' $t/THIRD-PARTY-NOTICES"
 
 # --- Man page, completions, example config -----------------------------------------------------
 man_warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$t/man/tidemark.1" 2>&1 >/dev/null || echo "man failed")

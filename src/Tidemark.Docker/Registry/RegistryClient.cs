@@ -45,7 +45,7 @@ public sealed record RegistryPing(string Registry, Uri Endpoint, bool Authentica
 /// sent only as Authorization headers (Basic to the registry, or to the token service its
 /// Bearer challenge names when that is https, loopback or insecure) and never appear in a result.
 /// </summary>
-public sealed class RegistryClient : IDisposable
+public sealed partial class RegistryClient : IDisposable
 {
     /// <summary>The OCI distribution spec's recommended limit a registry must accept.</summary>
     public const int MaxManifestBytes = 4 << 20;

@@ -133,6 +133,38 @@ public sealed class RunLock : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// The command a held lock's file names ("watch", "run", "prepare"), read without locking and
+    /// without following a link; null when the file is missing, unreadable or names none.
+    /// </summary>
+    public static string? HolderCommand(string path)
+    {
+        if (Posix.KindOf(path) != FileKind.Regular)
+        {
+            return null;
+        }
+
+        // Not a FileStream: .NET takes a shared flock on open, which the holder's exclusive one refuses.
+        var fd = Posix.OpenNoFollow(path, out _);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            var buffer = new byte[64];
+            var n = RandomAccess.Read(handle, buffer, 0);
+            var parts = Encoding.ASCII.GetString(buffer, 0, n).Trim().Split(' ', 2);
+            return parts.Length == 2 && parts[1] is "run" or "watch" or "prepare" ? parts[1] : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Why this lock no longer keeps other runs out, or null while it does.</summary>
     public string? LostReason() => Posix.Identity(Path) == _identity
         ? null
@@ -154,7 +186,7 @@ public sealed class RunLock : IDisposable
                 return "";
             }
 
-            return parts.Length == 2 && parts[1] is "run" or "watch" ? $" (PID {pid}, tidemark {parts[1]})" : $" (PID {pid})";
+            return parts.Length == 2 && parts[1] is "run" or "watch" or "prepare" ? $" (PID {pid}, tidemark {parts[1]})" : $" (PID {pid})";
         }
         catch (IOException)
         {

@@ -67,6 +67,16 @@ internal static partial class Posix
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
+    /// <summary>The user ID owning what a path names (a symlink is not followed), or null when it cannot be read.</summary>
+    public static unsafe uint? OwnerOf(string path)
+    {
+        var buffer = stackalloc byte[256];
+        return statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) == 0 ? *(uint*)(buffer + 20) : null;
+    }
+
+    /// <summary>The effective user ID of this process.</summary>
+    public static uint EffectiveUid => geteuid();
+
     private static unsafe ushort? StatxMode(int dirFd, string path, int flags)
     {
         var buffer = stackalloc byte[256];
@@ -92,6 +102,9 @@ internal static partial class Posix
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int flock(int fd, int operation);
+
+    [LibraryImport("libc")]
+    private static partial uint geteuid();
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int statx(int dirFd, string path, int flags, uint mask, byte* buffer);

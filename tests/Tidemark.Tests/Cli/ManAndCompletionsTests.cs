@@ -139,7 +139,7 @@ public sealed class ManAndCompletionsTests
         var (runCode, stdout, runErr) = Tool("bash", [], driver);
         Assert.True(runCode == 0 && runErr.Length == 0, runErr);
         var replies = stdout.Split('\n');
-        Assert.Equal("plan run watch config units doctor probe simulate version --help -h --version", replies[0]);
+        Assert.Equal("plan run watch prepare config units doctor probe simulate version --help -h --version", replies[0]);
         Assert.Equal("check show --help -h", replies[1]);
         Assert.Equal("journal json text", replies[2]);
         Assert.Equal("journal json", replies[3]);
