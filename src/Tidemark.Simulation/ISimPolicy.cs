@@ -28,6 +28,11 @@ public interface ISimPolicy
     {
     }
 
+    /// <summary>Right after a run started, before its first pull (where `tidemark prepare` is called).</summary>
+    void AfterRunStart(SimHost host, LiveRun run)
+    {
+    }
+
     /// <summary>Right after a run ended and its containers went (watch-mode decision point).</summary>
     void AfterRunEnd(SimHost host)
     {

@@ -9,7 +9,7 @@ namespace Tidemark.Simulation;
 public static class PolicySet
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["autoprune-daily", "seed-gated", "docuum-like", "kubelet-like", "tidemark-timer", "tidemark-watch", "belady", "floor"];
+        ["autoprune-daily", "seed-gated", "docuum-like", "kubelet-like", "tidemark-timer", "tidemark-watch", "tidemark-prepare", "belady", "floor"];
 
     /// <summary>How often the shipped systemd timer runs `tidemark run`.</summary>
     public static readonly TimeSpan TimerEvery = TimeSpan.FromMinutes(15);
@@ -50,6 +50,8 @@ public static class PolicySet
         "kubelet-like" => new KubeletLike(),
         "tidemark-timer" => new TidemarkPolicy("tidemark-timer", settings, TidemarkMode.Timer, TimerEvery),
         "tidemark-watch" => new TidemarkPolicy("tidemark-watch", settings, TidemarkMode.Watch, settings.Watch.Interval),
+        // watch, and every run calls `tidemark prepare` with its images before pulling them.
+        "tidemark-prepare" => new TidemarkPolicy("tidemark-prepare", settings, TidemarkMode.Watch, settings.Watch.Interval, prepareFrom: trace),
         "belady" => new Belady(trace),
         "floor" => new Floor(),
         _ => null,

@@ -39,7 +39,9 @@ public static class Simulator
                     policy.OnTick(host);
                     break;
                 case TraceKind.RunStart:
-                    host.Runs[e.Run!] = new LiveRun(e.Run!, e.Stack ?? e.Run!, e.Time);
+                    var started = new LiveRun(e.Run!, e.Stack ?? e.Run!, e.Time);
+                    host.Runs[e.Run!] = started;
+                    policy.AfterRunStart(host, started);
                     break;
                 case TraceKind.RunEnd:
                     if (host.Runs.Remove(e.Run!, out var ended))

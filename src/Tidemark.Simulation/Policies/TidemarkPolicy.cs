@@ -40,13 +40,21 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
     private int _buffered;
     private DateTimeOffset _next = DateTimeOffset.MinValue;
 
-    public TidemarkPolicy(string name, Settings settings, TidemarkMode mode, TimeSpan every, IEvictionOrder? order = null)
+    /// <param name="prepareFrom">
+    /// The trace, when every run calls `tidemark prepare` with its images before pulling them (a
+    /// CI job knows its stack file): at run start the policy reads the run's pull lines that
+    /// follow, as the job's own file would list them, and makes room for what is missing.
+    /// </param>
+    public TidemarkPolicy(string name, Settings settings, TidemarkMode mode, TimeSpan every, IEvictionOrder? order = null, Trace? prepareFrom = null)
     {
         Name = name;
         _policy = new Policy(settings, order);
         _mode = mode;
         _every = every;
+        _prepareFrom = prepareFrom;
     }
+
+    private readonly Trace? _prepareFrom;
 
     public string Name { get; }
 
@@ -98,6 +106,73 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
         if (_mode == TidemarkMode.Watch)
         {
             Cycle(host);
+        }
+    }
+
+    public void AfterRunStart(SimHost host, LiveRun run)
+    {
+        if (_prepareFrom is null)
+        {
+            return;
+        }
+
+        // The run's images, as its stack file names them: the pulls and uses of this run that follow.
+        var images = new List<TraceImage>();
+        var events = _prepareFrom.Events;
+        for (var i = host.EventIndex + 1; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.Kind == TraceKind.RunEnd && e.Run == run.Id)
+            {
+                break;
+            }
+
+            if (e.Run == run.Id && e.Image is { } image && !images.Any(x => x.Id == image.Id))
+            {
+                images.Add(image);
+            }
+        }
+
+        Prepare(host, images);
+    }
+
+    /// <summary>`tidemark prepare` for these images: the production room planner on a snapshot of the store, its removals carried out.</summary>
+    private void Prepare(SimHost host, IReadOnlyList<TraceImage> images)
+    {
+        var store = host.Store;
+        var missing = images.Where(i => !store.IsPresent(i)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        ReplayBuffer();
+        var snapshot = Snapshot(host);
+        _ledger.Observe(snapshot);
+        // The simulated registry's figures are exact: what is missing, compressed and unpacked.
+        var incoming = missing.Select(i =>
+        {
+            var (compressed, size) = store.Missing(i);
+            var here = i.Layers.Where(l => store.HasLayer(l.Digest)).DistinctBy(l => l.Digest).Select(l => new LayerFact(l.Digest, l.Size)).ToList();
+            return new IncomingImage(i.Reference, new PullEstimate(size + compressed, size, compressed, i.Layers.Count, here, EstimateBasis.LayersHere, null, "simulated"));
+        }).ToList();
+        var requested = images.Where(store.IsPresent).ToDictionary(i => i.Id, _ => "requested", StringComparer.Ordinal);
+        var plan = RoomPlanner.Plan(new RoomInput(snapshot, new UsageView(_ledger, _layers), _policy.Settings, incoming)
+        {
+            Requested = requested,
+            Order = _policy.Order,
+        });
+        foreach (var item in plan.Actions.SelectMany(a => a.Items))
+        {
+            if (store.Remove(item.Id) is not null)
+            {
+                Removals++;
+                Removed?.Invoke(item.Id, host.Now);
+            }
+            else
+            {
+                _ledger.Touch(item.Id, host.Now);
+            }
         }
     }
 
