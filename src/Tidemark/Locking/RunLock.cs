@@ -107,19 +107,16 @@ public sealed class RunLock : IDisposable
         }
 
         // Read-only and never created: whoever runs the doctor need not be able to write the lock.
-        SafeFileHandle handle;
-        try
+        // (Not File.OpenHandle: its shared flock is refused while the lock is held, the one case asked about.)
+        var fd = Posix.OpenReadOnlyNoFollow(path, out var errno);
+        if (fd < 0)
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error = e.Message;
+            error = Posix.Describe(errno);
             return null;
         }
 
-        using var owned = handle;
-        var locked = Posix.TryLockExclusive((int)handle.DangerousGetHandle());
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var locked = Posix.TryLockExclusive(fd);
         if (locked == Posix.EWouldBlock)
         {
             return Holder(handle);
@@ -145,7 +142,7 @@ public sealed class RunLock : IDisposable
         }
 
         // Not a FileStream: .NET takes a shared flock on open, which the holder's exclusive one refuses.
-        var fd = Posix.OpenNoFollow(path, out _);
+        var fd = Posix.OpenReadOnlyNoFollow(path, out _);
         if (fd < 0)
         {
             return null;

@@ -43,6 +43,17 @@ internal static partial class Posix
         return fd;
     }
 
+    /// <summary>
+    /// Opens an existing file read-only, never creating it and never following a link. Not
+    /// File.OpenHandle: .NET takes a shared flock on open, which a held exclusive lock refuses.
+    /// </summary>
+    public static int OpenReadOnlyNoFollow(string path, out int errno)
+    {
+        var fd = open(path, OCloExec | ONoFollow, 0);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+
     public static int TryLockExclusive(int fd) =>
         flock(fd, LockExclusive | LockNonBlocking) == 0 ? 0 : Marshal.GetLastPInvokeError();
 

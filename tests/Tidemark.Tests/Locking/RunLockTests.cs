@@ -97,5 +97,22 @@ public sealed class RunLockTests : IDisposable
         watch!.Dispose();
     }
 
+    [Fact]
+    public void Who_holds_the_lock_is_told_while_it_is_held_and_nothing_when_free()
+    {
+        Assert.Null(RunLock.HeldBy(PathOf(), out var missing));
+        Assert.Null(missing);
+        var (watch, _) = RunLock.TryAcquire(PathOf(), "watch");
+        using (watch)
+        {
+            Assert.Equal($" (PID {Environment.ProcessId}, tidemark watch)", RunLock.HeldBy(PathOf(), out var error));
+            Assert.Null(error);
+            Assert.Equal("watch", RunLock.HolderCommand(PathOf()));
+        }
+
+        Assert.Null(RunLock.HeldBy(PathOf(), out var free));
+        Assert.Null(free);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
