@@ -22,7 +22,7 @@ public static class PolicySet
     {
         settings ??= Settings.Default;
         var colon = name.IndexOf(':');
-        if (colon > 0 && name[..colon] is "tidemark-timer" or "tidemark-watch")
+        if (colon > 0 && name[..colon] is "tidemark-timer" or "tidemark-watch" or "tidemark-prepare")
         {
             var orderName = name[(colon + 1)..];
             var order = orderName == "oracle" ? new OracleOrder(trace) : Orders.FirstOrDefault(o => o.Name == orderName);
@@ -31,9 +31,10 @@ public static class PolicySet
                 return null;
             }
 
-            var watch = name.StartsWith("tidemark-watch", StringComparison.Ordinal);
+            var prepare = name.StartsWith("tidemark-prepare", StringComparison.Ordinal);
+            var watch = prepare || name.StartsWith("tidemark-watch", StringComparison.Ordinal);
             return new TidemarkPolicy(name, settings, watch ? TidemarkMode.Watch : TidemarkMode.Timer,
-                watch ? settings.Watch.Interval : TimerEvery, order);
+                watch ? settings.Watch.Interval : TimerEvery, order, prepare ? trace : null);
         }
 
         return CreateNamed(name, trace, settings);

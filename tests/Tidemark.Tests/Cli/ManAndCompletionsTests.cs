@@ -144,7 +144,7 @@ public sealed class ManAndCompletionsTests
         Assert.Equal("journal json text", replies[2]);
         Assert.Equal("journal json", replies[3]);
         Assert.Equal("--json", replies[4]);
-        Assert.Equal("tidemark-timer tidemark-watch", replies[5]);
+        Assert.Equal("tidemark-prepare tidemark-timer tidemark-watch", replies[5]);
         Assert.Equal("busy-runner moving-tags small-ci tight-disk", replies[6]);
 
         // Every subcommand and option of every command is offered after it.

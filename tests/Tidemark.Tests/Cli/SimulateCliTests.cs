@@ -25,7 +25,7 @@ public sealed class SimulateCliTests : IDisposable
         var (code, output, _) = await Tidemark("simulate", "compare", "--preset", "small-ci", "--seed", "2", "--json");
         Assert.Equal(0, code);
         var policies = JsonDocument.Parse(output).RootElement.GetProperty("policies").EnumerateArray().ToList();
-        Assert.Equal(["autoprune-daily", "seed-gated", "docuum-like", "kubelet-like", "tidemark-timer", "tidemark-watch", "belady", "floor"],
+        Assert.Equal(["autoprune-daily", "seed-gated", "docuum-like", "kubelet-like", "tidemark-timer", "tidemark-watch", "tidemark-prepare", "belady", "floor"],
             policies.Select(p => p.GetProperty("policy").GetString()));
         foreach (var p in policies)
         {

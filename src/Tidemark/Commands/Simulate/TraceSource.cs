@@ -84,7 +84,7 @@ public sealed class TraceSource
     {
         var unknown = names.FirstOrDefault(n => Tidemark.Simulation.PolicySet.Create(n, simulation.Trace, simulation.Settings) is null);
         return unknown is null ? null :
-            $"unknown policy '{unknown}' (known: {string.Join(", ", Tidemark.Simulation.PolicySet.Names)}; tidemark-timer and tidemark-watch also as NAME:ORDER with ORDER one of {string.Join(", ", Tidemark.Simulation.PolicySet.Orders.Select(o => o.Name))})";
+            $"unknown policy '{unknown}' (known: {string.Join(", ", Tidemark.Simulation.PolicySet.Names)}; tidemark-timer, tidemark-watch and tidemark-prepare also as NAME:ORDER with ORDER one of {string.Join(", ", Tidemark.Simulation.PolicySet.Orders.Select(o => o.Name))})";
     }
 
     /// <summary>The trace, its disk and the settings, or the failure to report.</summary>
