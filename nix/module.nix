@@ -118,6 +118,11 @@ let
         "The single-instance lock.";
     };
 
+    swarm = section "swarm" {
+      worker_service_memory = key duration "`\"7d\"`"
+        "On a swarm worker, which cannot read service specs: how long after a service's task last ran on the node its image is still kept as that service's.";
+    };
+
     registry = section "registry" {
       docker_config = key absolutePath "`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json` of the user running Tidemark"
         "The Docker client configuration (a config.json or its directory) whose registry credentials `tidemark doctor` reports and `tidemark probe` sends. The units run as a dynamic user: point it at the deploying user's config (readable by the tidemark group).";

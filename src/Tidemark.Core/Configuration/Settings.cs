@@ -18,6 +18,16 @@ public sealed record Settings
     public MetricsSettings Metrics { get; init; } = new();
     public LockSettings Lock { get; init; } = new();
     public RegistrySettings Registry { get; init; } = new();
+    public SwarmSettings Swarm { get; init; } = new();
+}
+
+public sealed record SwarmSettings
+{
+    /// <summary>
+    /// On a swarm worker (which cannot read service specs), how long after a service's task last
+    /// ran here its image is still kept as that service's.
+    /// </summary>
+    public TimeSpan WorkerServiceMemory { get; init; } = TimeSpan.FromDays(7);
 }
 
 public sealed record DockerSettings

@@ -1,4 +1,5 @@
 using Tidemark.Core.Gates;
+using Tidemark.Core.Inventory;
 using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
@@ -56,6 +57,12 @@ public sealed class HostCycle<TError>(ICycleHost<TError> host, Policy policy)
             ledger.DaemonId = snapshot.Daemon.Id;
         }
 
+        if (snapshot.Daemon.Swarm == SwarmRole.Worker)
+        {
+            // A worker sees no service: the ones its own tasks ran are remembered instead.
+            snapshot = snapshot with { Services = [.. snapshot.Services, .. ledger.RememberedServices(snapshot.TakenAt, policy.Settings.Swarm.WorkerServiceMemory)] };
+        }
+
         var assessment = policy.Assess(snapshot);
         IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> layers = new Dictionary<string, IReadOnlyList<LayerFact>>();
         if (ledgerReadable && assessment.NeedsLayerFacts)
@@ -73,7 +80,7 @@ public sealed class HostCycle<TError>(ICycleHost<TError> host, Policy policy)
         notes.AddRange(decision.Notes);
         observer?.Planned(RunReport.Planned(options.Command, options.DryRun, snapshot, decision, notes));
         IReadOnlyList<ActionReport> actions;
-        Inventory.DiskReading? diskAfter = null;
+        DiskReading? diskAfter = null;
         Halt? halt = null;
         if (options.Execute && !options.DryRun && decision.Allowed && decision.Actions.Count > 0)
         {

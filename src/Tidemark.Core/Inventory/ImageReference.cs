@@ -62,6 +62,12 @@ public static class ImageReference
             return false;
         }
 
+        // A task container started by image ID (what a worker remembers when that is all it saw).
+        if (serviceImage.StartsWith("sha256:", StringComparison.Ordinal))
+        {
+            return serviceImage == image.Id;
+        }
+
         var at = serviceImage.IndexOf('@');
         var named = at >= 0 ? serviceImage[..at] : serviceImage;
         if (at >= 0)

@@ -19,6 +19,19 @@ public sealed record ServiceRecord(
 {
     public const string StackLabel = "com.docker.stack.namespace";
 
+    /// <summary>The label swarm puts on a task container: the service it belongs to.</summary>
+    public const string TaskServiceLabel = "com.docker.swarm.service.name";
+
+    /// <summary>
+    /// Set for a service a worker cannot see but remembers from its own task containers: why it
+    /// is taken as still there. Such a record never holds a gate (no tasks, none wanted).
+    /// </summary>
+    public string? RememberedBecause { get; init; }
+
+    /// <summary>How a keep line names it: "named by service web", "…, scaled to 0", or the reason it is remembered.</summary>
+    public string Naming => RememberedBecause is { } why ? $"named by service {Name} ({why})"
+        : WantsTasks ? $"named by service {Name}" : $"named by service {Name}, scaled to 0";
+
     /// <summary>A service that wants tasks running: replicated with replicas &gt; 0, or global.</summary>
     public bool WantsTasks => Mode switch
     {

@@ -24,4 +24,11 @@ public sealed record LedgerEntry(
     /// container from before the ledger's event history holds the image. Said so in the output.
     /// </summary>
     public bool LastUseAssumed { get; init; }
+
+    /// <summary>The swarm service whose task containers on this node last used the image, and when they were last seen.</summary>
+    public SwarmTaskUse? SwarmTask { get; init; }
 }
+
+/// <summary>A swarm task container on this node ran the image (its com.docker.swarm.service.name label).</summary>
+/// <param name="Reference">The image reference the task ran, as the service spec gave it (tag and digest).</param>
+public sealed record SwarmTaskUse(string Service, string Reference, DateTimeOffset LastSeen);

@@ -101,6 +101,31 @@ public sealed class UsageLedger
     /// <summary>The daemon whose history this is (its `GET /info` ID); null until a snapshot says.</summary>
     public string? DaemonId { get; set; }
 
+    /// <summary>
+    /// The swarm services whose tasks ran here within <paramref name="memory"/>, as service
+    /// records a worker's snapshot lacks: a worker cannot read service specs (`/services`
+    /// answers 503), and cannot tell a service scaled to 0 from one that is gone. Unknown is
+    /// treated as needed, for that long.
+    /// </summary>
+    public IEnumerable<ServiceRecord> RememberedServices(DateTimeOffset now, TimeSpan memory)
+    {
+        var seen = new HashSet<(string, string)>();
+        foreach (var (id, entry) in _entries)
+        {
+            if (entry.SwarmTask is not { } task || now - task.LastSeen > memory || !seen.Add((task.Service, task.Reference)))
+            {
+                continue;
+            }
+
+            var ago = Configuration.DurationText.Format(TimeSpan.FromMinutes(Math.Max(1, Math.Round((now - task.LastSeen).TotalMinutes))));
+            yield return new ServiceRecord($"remembered:{task.Service}", task.Service, task.Reference, new Dictionary<string, string>(),
+                ServiceMode.Replicated, 0, 0, 0, null)
+            {
+                RememberedBecause = $"its task ran here {ago} ago; a worker cannot read service specs, so it is kept for [swarm] worker_service_memory = {Configuration.DurationText.Format(memory)} after its last task",
+            };
+        }
+    }
+
     /// <summary>Drops the entries of images the daemon no longer holds (after a run removed some).</summary>
     public void Retain(IReadOnlySet<string> present)
     {
@@ -219,6 +244,12 @@ public sealed class UsageLedger
             // its start and die events say when it last ran — if every event since its creation
             // was seen. If not, when it last ran is unknown, and unknown counts as now.
             var eventsKnown = EventsCoveredSince is { } covered && covered <= container.Created;
+            if (container.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service) && service.Length > 0
+                && _entries.TryGetValue(container.ImageId, out var tasked))
+            {
+                _entries[container.ImageId] = tasked with { SwarmTask = new SwarmTaskUse(service, container.ImageReference, now) };
+            }
+
             if (container.IsLive)
             {
                 Touch(container.ImageId, now);

@@ -231,7 +231,7 @@ public static class RoomPlanner
             }
             else if (snapshot.Services.FirstOrDefault(s => ImageReference.Names(s.Image, image)) is { } service)
             {
-                danglingReasons[i] = $"keep: named by service {service.Name}{(service.WantsTasks ? "" : ", scaled to 0")}";
+                danglingReasons[i] = $"keep: {service.Naming}";
             }
             else if (protect.Match(image) is { } glob)
             {

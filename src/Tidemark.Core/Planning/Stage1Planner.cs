@@ -181,7 +181,7 @@ public static class Stage1Planner
         {
             if (ImageReference.Names(service.Image, image))
             {
-                return service.WantsTasks ? $"named by service {service.Name}" : $"named by service {service.Name}, scaled to 0";
+                return service.Naming;
             }
         }
 

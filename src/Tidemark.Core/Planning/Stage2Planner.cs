@@ -253,8 +253,7 @@ public static class Stage2Planner
             }
             else if (input.Services.FirstOrDefault(s => ImageReference.Names(s.Image, image)) is { } service)
             {
-                var scaled = service.WantsTasks ? "" : ", scaled to 0";
-                reasons[i] = (Verdict.Service, $"keep: named by service {service.Name}{scaled}");
+                reasons[i] = (Verdict.Service, $"keep: {service.Naming}");
             }
             else if (input.Protect.Match(image) is { } glob)
             {

@@ -125,6 +125,10 @@ public static class ConfigSchema
             (s, v) => s with { Registry = s.Registry with { DockerConfig = Str(v) } },
             s => Quote(s.Registry.DockerConfig)),
 
+        new("swarm", "worker_service_memory", ValueKind.Text, v => DurationText.TryParse(Str(v), out var d) && d >= TimeSpan.FromMinutes(1) ? null : "not a duration of at least 1m (use e.g. 7d, 36h)",
+            (s, v) => s with { Swarm = s.Swarm with { WorkerServiceMemory = Duration(v) } },
+            s => Quote(DurationText.Format(s.Swarm.WorkerServiceMemory))),
+
         new("lock", "path", ValueKind.Text, v => PathCheck(Str(v), names: "a file", example: "tidemark.lock"),
             (s, v) => s with { Lock = s.Lock with { Path = Str(v) } },
             s => Quote(s.Lock.Path)),

@@ -23,7 +23,11 @@ public sealed record LedgerImageDocument(
     List<string?>? References,
     List<DateTimeOffset>? RecentUses,
     List<LedgerLayerDocument?>? Layers,
-    bool? LastUseAssumed = null);
+    bool? LastUseAssumed = null,
+    LedgerSwarmTaskDocument? SwarmTask = null);
+
+/// <summary>The swarm service whose task on this node last ran the image (kept for workers, which cannot read services).</summary>
+public sealed record LedgerSwarmTaskDocument(string? Service, string? Reference, DateTimeOffset? LastSeen);
 
 public sealed record LedgerLayerDocument(string? ChainId, long Size);
 

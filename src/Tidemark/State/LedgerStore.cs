@@ -218,6 +218,7 @@ public static class LedgerStore
                     e.Layers?.Select(l => new LayerFact(l!.ChainId!, l.Size)).ToList())
                 {
                     LastUseAssumed = e.LastUseAssumed == true,
+                    SwarmTask = e.SwarmTask is { } task ? new SwarmTaskUse(task.Service!, task.Reference!, Clamp(task.LastSeen!.Value)) : null,
                 };
             },
             StringComparer.Ordinal);
@@ -248,7 +249,8 @@ public static class LedgerStore
                 kv.Value.References.Select(r => (string?)r).ToList(),
                 [.. kv.Value.RecentUses],
                 kv.Value.Layers?.Select(l => (LedgerLayerDocument?)new LedgerLayerDocument(l.ChainId, l.Size)).ToList(),
-                kv.Value.LastUseAssumed ? true : null)),
+                kv.Value.LastUseAssumed ? true : null,
+                kv.Value.SwarmTask is { } task ? new LedgerSwarmTaskDocument(task.Service, task.Reference, task.LastSeen) : null)),
         ledger.DaemonId,
         ledger.EventsCoveredSince,
         ledger.Repositories.Count == 0 ? null : ledger.Repositories.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(

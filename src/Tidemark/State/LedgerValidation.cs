@@ -59,6 +59,12 @@ public static partial class LedgerValidation
                 return $"{where}.recentUses is missing";
             }
 
+            if (entry.SwarmTask is { } task && (string.IsNullOrEmpty(task.Service) || task.Reference is null || task.LastSeen is null
+                || task.Service.Any(char.IsControl) || task.Reference.Any(char.IsControl)))
+            {
+                return $"{where}.swarmTask needs service, reference and lastSeen";
+            }
+
             if (entry.Layers is not null && entry.Layers.Any(l => l is null || l.ChainId is null || !Sha256().IsMatch(l.ChainId) || l.Size < 0))
             {
                 return $"{where}.layers holds a layer that is not a chain ID with a size";

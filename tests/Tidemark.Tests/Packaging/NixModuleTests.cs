@@ -65,6 +65,7 @@ public sealed class NixModuleTests(NixEvaluator nix) : IClassFixture<NixEvaluato
             converge = { max_wait = "0s"; ignore_services = [ "^flaky_" ]; };
             lock.path = "/run/tidemark/other.lock";
             registry.docker_config = "/home/deploy/.docker/config.json";
+            swarm.worker_service_memory = "3d";
           };
         }
         """;
