@@ -69,9 +69,12 @@ public sealed class PrepareTests(Sandbox sandbox) : IntegrationTest(sandbox)
         await Task.Delay(TimeSpan.FromSeconds(InFlightSeconds + 1), Ct);
 
         var needed = await NeededAsync(config, remote);
-        // 35 MB short of the pull, and (high watermark 99%) about 20 MB more to stay below 99% after
-        // it: the two oldest (30 MB each) must go; the one in use each day stays.
-        Sandbox.LeaveAvailable(needed - 35 * MB);
+        // The room rule frees what keeps the disk under the high watermark (99 %: the planner
+        // allows up to 98 % of the capacity) after the pull. Leave that headroom plus the pull's
+        // need, less 35 MB, whatever the sandbox's size: 35 MB to free, so the two oldest (30 MB
+        // each) must go and the one in use each day stays.
+        var (_, capacity) = Sandbox.Usage();
+        Sandbox.LeaveAvailable(needed + capacity * 2 / 100 - 35 * MB);
         var run = await Sandbox.TidemarkAsync("prepare", "--config", config, "--json", remote);
 
         Assert.True(run.ExitCode == 0, run.ToString());
