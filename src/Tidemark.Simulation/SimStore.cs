@@ -18,6 +18,9 @@ public sealed class SimStore(long capacity)
 
     public long Capacity { get; } = capacity;
 
+    /// <summary>Changes whenever an image comes, goes or a tag moves: a snapshot of an unchanged store can be reused.</summary>
+    public long Version { get; private set; }
+
     public long Used { get; private set; }
 
     public long Free => Capacity - Used;
@@ -74,7 +77,11 @@ public sealed class SimStore(long capacity)
             }
         }
 
-        _images[image.Id] = image;
+        if (_images.TryAdd(image.Id, image))
+        {
+            Version++;
+        }
+
         Tag(image.Id, image.Reference);
     }
 
@@ -92,6 +99,7 @@ public sealed class SimStore(long capacity)
 
         _holder[reference] = imageId;
         _tags[imageId] = [.. TagsOf(imageId), reference];
+        Version++;
     }
 
     private void Untag(string imageId, string reference)
@@ -133,6 +141,7 @@ public sealed class SimStore(long capacity)
         }
 
         Forget(imageId);
+        Version++;
 
         long freed = 0;
         foreach (var l in image.Layers.DistinctBy(l => l.Digest))
@@ -172,6 +181,7 @@ public sealed class SimStore(long capacity)
         {
             _images.Remove(h.Id);
             Forget(h.Id);
+            Version++;
             foreach (var l in h.Layers.DistinctBy(l => l.Digest))
             {
                 if (_refs.TryGetValue(l.Digest, out var r))

@@ -264,9 +264,14 @@ public sealed class UsageLedger
             }
         }
 
-        foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
+        // Every entry is of a present image unless there are more entries than images: then, and
+        // only then, find the gone ones (a watch cycle runs this after every pull).
+        if (_entries.Count > present.Count)
         {
-            _entries.Remove(gone);
+            foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
+            {
+                _entries.Remove(gone);
+            }
         }
     }
 

@@ -282,9 +282,16 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
     private DiskReading Disk(SimHost host) =>
         new("/sim", host.Store.Capacity, host.Store.Free, host.Store.Free, 1_000_000_000, 999_000_000);
 
-    private Snapshot Snapshot(SimHost host)
+    private IReadOnlyList<ImageRecord>? _images;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiveRun, RunRecords> _runs = new();
+
+    /// <summary>A live run as the snapshot shows it: its stack's service and its containers.</summary>
+    private sealed record RunRecords(ServiceRecord Service, List<ContainerRecord> Containers);
+    private long _imagesVersion = -1;
+
+    /// <summary>The store's images as records; rebuilt only when the store changed.</summary>
+    private List<ImageRecord> Images(SimStore store)
     {
-        var store = host.Store;
         var images = new List<ImageRecord>(store.Images.Count);
         foreach (var image in store.Images.Values)
         {
@@ -300,19 +307,38 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
             images.Add(record);
         }
 
+        return images;
+    }
+
+    private Snapshot Snapshot(SimHost host)
+    {
+        var store = host.Store;
+        if (_imagesVersion != store.Version || _images is null)
+        {
+            _images = Images(store);
+            _imagesVersion = store.Version;
+        }
+
+        var images = _images;
+
         // A run is live from its start: its stack's service exists (and waits for its tasks)
         // while the images are pulled, before any container runs.
         var containers = new List<ContainerRecord>();
-        var services = new List<ServiceRecord>();
+        var services = new List<ServiceRecord>(host.Runs.Count);
         foreach (var run in host.Runs.Values)
         {
-            var labels = new Dictionary<string, string> { [ServiceRecord.StackLabel] = run.Stack, [BusyLabel] = "1" };
-            services.Add(new ServiceRecord($"s-{run.Id}", run.Stack, "", labels, ServiceMode.Replicated, 1, run.Images.Count > 0 ? 1 : 0, 1, null));
-            for (var i = 0; i < run.Images.Count; i++)
+            // A run's records change only when it starts another container: built once per change.
+            if (!_runs.TryGetValue(run, out var records) || records.Containers.Count != run.Images.Count)
             {
-                containers.Add(new ContainerRecord($"{run.Id}-{i}", $"{run.Stack}_{i}", run.Images[i], run.Images[i],
-                    ContainerState.Running, run.Started, labels, 0));
+                var labels = new Dictionary<string, string> { [ServiceRecord.StackLabel] = run.Stack, [BusyLabel] = "1" };
+                records = new RunRecords(new ServiceRecord($"s-{run.Id}", run.Stack, "", labels, ServiceMode.Replicated, 1, run.Images.Count > 0 ? 1 : 0, 1, null),
+                    [.. run.Images.Select((image, i) => new ContainerRecord($"{run.Id}-{i}", $"{run.Stack}_{i}", image, image,
+                        ContainerState.Running, run.Started, labels, 0))]);
+                _runs.AddOrUpdate(run, records);
             }
+
+            services.Add(records.Service);
+            containers.AddRange(records.Containers);
         }
 
         return new Snapshot(host.Now, new DaemonFacts("sim", "1.41", "/sim", SwarmRole.Manager), Disk(host), containers, images, services, []);
