@@ -221,10 +221,8 @@ public sealed class UsageLedger
     public void Observe(Snapshot snapshot)
     {
         var now = snapshot.TakenAt;
-        var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var image in snapshot.Images)
         {
-            present.Add(image.Id);
             var entry = Ensure(image.Id, now);
             var refs = entry.References;
             foreach (var r in image.RepoTags)
@@ -264,10 +262,11 @@ public sealed class UsageLedger
             }
         }
 
-        // Every entry is of a present image unless there are more entries than images: then, and
-        // only then, find the gone ones (a watch cycle runs this after every pull).
-        if (_entries.Count > present.Count)
+        // Every image has an entry now, so only more entries than images means some are gone:
+        // then, and only then, find them (a watch cycle runs this after every pull).
+        if (_entries.Count > snapshot.Images.Count)
         {
+            var present = snapshot.Images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
             {
                 _entries.Remove(gone);
