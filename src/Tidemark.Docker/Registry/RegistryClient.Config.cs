@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -29,25 +28,16 @@ public sealed partial class RegistryClient
         }
 
         var uri = new Uri(BaseUri(image.Registry), $"v2/{image.Repository}/blobs/{config.Digest}");
-        var sent = await SendAsync(image.Registry, HttpMethod.Get, uri, ConfigTypes, PullScope(image), login, readBody: true, ct, MaxConfigBytes).ConfigureAwait(false);
-        if (!sent.IsOk)
+        var got = await GetBoundedAsync(image, uri, ConfigTypes, login, MaxConfigBytes, what, "config", ct).ConfigureAwait(false);
+        if (!got.IsOk)
         {
-            return sent.Error!;
+            return got.Error!;
         }
 
-        using var answer = sent.Value;
-        if (answer.Status != HttpStatusCode.OK)
-        {
-            return StatusError(image, what, answer, login);
-        }
-
-        if (answer.Body is null)
-        {
-            return Malformed(image, $"{what}: the config is larger than {MaxConfigBytes / (1 << 20)} MiB");
-        }
+        using var answer = got.Value;
 
         if (config.Digest.StartsWith("sha256:", StringComparison.Ordinal)
-            && "sha256:" + Convert.ToHexStringLower(SHA256.HashData(answer.Body)) != config.Digest)
+            && "sha256:" + Convert.ToHexStringLower(SHA256.HashData(answer.Body!)) != config.Digest)
         {
             return Malformed(image, $"{what}: the body's digest is not the one asked for");
         }

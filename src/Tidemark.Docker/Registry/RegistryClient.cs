@@ -204,26 +204,16 @@ public sealed partial class RegistryClient : IDisposable
     private async Task<RegistryResult<(ManifestDocument Document, string Digest, RateLimit? Limit)>> GetDocumentAsync(
         ImageName image, string reference, string[] accept, RegistryLogin? login, CancellationToken ct)
     {
-        var uri = ManifestUri(image, reference);
         var what = $"GET /v2/{image.Repository}/manifests/{reference}";
-        var sent = await SendAsync(image.Registry, HttpMethod.Get, uri, accept, PullScope(image), login, readBody: true, ct, MaxManifestBytes).ConfigureAwait(false);
-        if (!sent.IsOk)
+        var got = await GetBoundedAsync(image, ManifestUri(image, reference), accept, login, MaxManifestBytes, what, "manifest", ct).ConfigureAwait(false);
+        if (!got.IsOk)
         {
-            return sent.Error!;
+            return got.Error!;
         }
 
-        using var answer = sent.Value;
-        if (answer.Status != HttpStatusCode.OK)
-        {
-            return StatusError(image, what, answer, login);
-        }
+        using var answer = got.Value;
 
-        if (answer.Body is null)
-        {
-            return Malformed(image, $"{what}: the manifest is larger than {MaxManifestBytes / (1 << 20)} MiB");
-        }
-
-        var computed = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(answer.Body));
+        var computed = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(answer.Body!));
         var header = Header(answer.Response, "Docker-Content-Digest");
         if (reference.StartsWith("sha256:", StringComparison.Ordinal) && reference != computed)
         {
@@ -238,7 +228,7 @@ public sealed partial class RegistryClient : IDisposable
         var digest = reference.StartsWith("sha", StringComparison.Ordinal) && reference.Contains(':', StringComparison.Ordinal) ? reference
             : header is not null && ManifestDocument.IsDigest(header) ? header
             : computed;
-        var document = ManifestDocument.Parse(answer.Body, answer.Response.Content.Headers.ContentType?.MediaType, out var problem);
+        var document = ManifestDocument.Parse(answer.Body!, answer.Response.Content.Headers.ContentType?.MediaType, out var problem);
         if (document is null)
         {
             return Malformed(image, $"{what}: {problem}");
@@ -668,6 +658,37 @@ public sealed partial class RegistryClient : IDisposable
     }
 
     /// <summary>A response kept open for its headers, with the body when it was read.</summary>
+    /// <summary>
+    /// A GET whose whole body is read, at most <paramref name="max"/> bytes: the answer when it is
+    /// a 200 with a body; the registry's refusal or "larger than" otherwise. The caller disposes it.
+    /// </summary>
+    private async Task<RegistryResult<Answer>> GetBoundedAsync(
+        ImageName image, Uri uri, string[] accept, RegistryLogin? login, int max, string what, string thing, CancellationToken ct)
+    {
+        var sent = await SendAsync(image.Registry, HttpMethod.Get, uri, accept, PullScope(image), login, readBody: true, ct, max).ConfigureAwait(false);
+        if (!sent.IsOk)
+        {
+            return sent.Error!;
+        }
+
+        var answer = sent.Value;
+        if (answer.Status != HttpStatusCode.OK)
+        {
+            using (answer)
+            {
+                return StatusError(image, what, answer, login);
+            }
+        }
+
+        if (answer.Body is null)
+        {
+            answer.Dispose();
+            return Malformed(image, $"{what}: the {thing} is larger than {max / (1 << 20)} MiB");
+        }
+
+        return RegistryResult<Answer>.Ok(answer);
+    }
+
     private sealed class Answer(HttpResponseMessage response, byte[]? body) : IDisposable
     {
         public HttpResponseMessage Response { get; } = response;
