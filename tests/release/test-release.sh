@@ -93,11 +93,11 @@ check "THIRD-PARTY-NOTICES names every package compiled in, and the .NET runtime
 man_warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$t/man/tidemark.1" 2>&1 >/dev/null || echo "man failed")
 check "man --warnings -l tidemark.1: no warning${man_warnings:+ ($man_warnings)}" test -z "$man_warnings"
 check "the man page documents every command" \
-  sh -c "for c in plan run watch 'config check' 'config show' 'simulate run' 'simulate compare' 'simulate generate' 'simulate presets' 'simulate from-ledger' version; do grep -qF \".SS \\\"tidemark \$c\\\"\" $t/man/tidemark.1 || exit 1; done"
+  sh -c "for c in plan run watch prepare doctor probe 'config check' 'config show' 'simulate run' 'simulate compare' 'simulate generate' 'simulate presets' 'simulate from-ledger' version; do grep -qF \".SS \\\"tidemark \$c\\\"\" $t/man/tidemark.1 || exit 1; done"
 check "bash -n completions/tidemark.bash" bash -n "$t/completions/tidemark.bash"
 check "zsh -n completions/_tidemark" zsh -n "$t/completions/_tidemark"
 check "bash completion offers the commands" \
-  bash -c "source $t/completions/tidemark.bash; COMP_WORDS=(tidemark ''); COMP_CWORD=1; _tidemark; [[ \"\${COMPREPLY[*]}\" == 'plan run watch config units simulate version'* ]]"
+  bash -c "source $t/completions/tidemark.bash; COMP_WORDS=(tidemark ''); COMP_CWORD=1; _tidemark; [[ \"\${COMPREPLY[*]}\" == 'plan run watch prepare config units doctor probe simulate version'* ]]"
 
 example=$t/tidemark.toml.example
 check "the example config is valid as shipped (every key commented out)" \

@@ -68,7 +68,8 @@ public sealed partial class RegistryClient : IDisposable
             AllowAutoRedirect = true,
             MaxAutomaticRedirections = 5,
             UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
+            // AutomaticDecompression is left unset (it defaults to none): setting it at all keeps
+            // the decompression handler, and with it a copy of zlib, in the native binary.
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
