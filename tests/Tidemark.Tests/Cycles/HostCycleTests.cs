@@ -1,7 +1,6 @@
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Cycles;
 using Tidemark.Core.Inventory;
-using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
 using Tidemark.Core.Reporting;
@@ -15,61 +14,6 @@ namespace Tidemark.Tests.Cycles;
 /// </summary>
 public sealed class HostCycleTests
 {
-    private sealed class FakeHost(Snapshot snapshot) : ICycleHost<string>
-    {
-        public List<string> Calls { get; } = [];
-
-        public string? ReadError { get; init; }
-
-        /// <summary>Image IDs whose removal the host refuses as in use (a 409).</summary>
-        public HashSet<string> Refuse { get; } = [];
-
-        public Halt? HaltWith { get; init; }
-
-        public DateTimeOffset Now => Scene.Now;
-
-        public ValueTask<Outcome<Snapshot, string>> ReadAsync(Func<DiskReading, bool> sizesNeeded, CancellationToken ct)
-        {
-            Calls.Add($"read(sizes={sizesNeeded(snapshot.Disk)})");
-            return ValueTask.FromResult(ReadError is null ? Outcome<Snapshot, string>.Ok(snapshot) : Outcome<Snapshot, string>.Fail(ReadError));
-        }
-
-        public ValueTask<Outcome<string?, string>> CatchUpAsync(UsageLedger ledger, Snapshot s, CancellationToken ct)
-        {
-            Calls.Add("catch-up");
-            return ValueTask.FromResult(Outcome<string?, string>.Ok("replayed 256 events"));
-        }
-
-        public ValueTask<Outcome<IReadOnlyDictionary<string, IReadOnlyList<LayerFact>>, string>> ReadLayersAsync(
-            IReadOnlyList<string> imageIds, UsageLedger ledger, ICycleObserver? observer, CancellationToken ct)
-        {
-            Calls.Add($"layers({imageIds.Count})");
-            IReadOnlyDictionary<string, IReadOnlyList<LayerFact>> layers = imageIds.ToDictionary(id => id, id => (IReadOnlyList<LayerFact>)[new LayerFact("sha256:" + id, 100)]);
-            return ValueTask.FromResult(Outcome<IReadOnlyDictionary<string, IReadOnlyList<LayerFact>>, string>.Ok(layers));
-        }
-
-        public ValueTask<Execution> ExecuteAsync(Snapshot s, Decision decision, Policy policy, ICycleObserver? observer)
-        {
-            Calls.Add($"execute({decision.Actions.Count})");
-            var reports = decision.Actions.Select(a => a.Kind == ActionKind.RemoveImage && Refuse.Contains(a.Items[0].Id)
-                ? new ActionReport(a, ActionStatus.Skipped, null, null, "in use", InUse: true)
-                : new ActionReport(a, ActionStatus.Done, a.EstimatedBytes, a.Items.Count, null)).ToList();
-            return ValueTask.FromResult(new Execution(reports, HaltWith));
-        }
-
-        public DiskReading? DiskAfter(Snapshot s)
-        {
-            Calls.Add("disk-after");
-            return s.Disk;
-        }
-
-        public ValueTask<IReadOnlySet<string>?> ImagesLeftAsync()
-        {
-            Calls.Add("images-left");
-            return ValueTask.FromResult<IReadOnlySet<string>?>(new HashSet<string> { "kept" });
-        }
-    }
-
     private static readonly Settings Quick = Settings.Default with
     {
         Prune = Settings.Default.Prune with { MinAge = TimeSpan.FromHours(1) },
@@ -83,7 +27,7 @@ public sealed class HostCycleTests
         return ledger;
     }
 
-    private static Outcome<RunReport, string> Run(FakeHost host, Snapshot snapshot, bool execute = true, bool catchUp = false, bool readable = true, UsageLedger? ledger = null) =>
+    private static Outcome<RunReport, string> Run(FakeCycleHost host, Snapshot snapshot, bool execute = true, bool catchUp = false, bool readable = true, UsageLedger? ledger = null) =>
         new HostCycle<string>(host, new Policy(Quick)).RunAsync(new CycleRequest("run", execute, DryRun: false, catchUp),
             ledger ?? KnownLedger(snapshot), readable, [], null, TestContext.Current.CancellationToken).AsTask().GetAwaiter().GetResult();
 
@@ -91,7 +35,7 @@ public sealed class HostCycleTests
     public void Below_the_high_watermark_it_reads_no_layers_and_carries_out_nothing()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(40)).Image("a", "app:1").Build();
-        var host = new FakeHost(snapshot);
+        var host = new FakeCycleHost(snapshot);
 
         var report = Run(host, snapshot);
 
@@ -105,7 +49,7 @@ public sealed class HostCycleTests
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(85)).Image("old", "app:1", size: 10_000_000_000).Image("kept", "app:2", size: 100)
             .Container("web", "kept", ContainerState.Running).Build();
-        var host = new FakeHost(snapshot);
+        var host = new FakeCycleHost(snapshot);
         var ledger = KnownLedger(snapshot);
 
         var report = Run(host, snapshot, ledger: ledger);
@@ -121,7 +65,7 @@ public sealed class HostCycleTests
     public void A_removal_refused_as_in_use_counts_as_a_use_in_the_ledger()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(85)).Image("old", "app:1", size: 10_000_000_000).Build();
-        var host = new FakeHost(snapshot) { Refuse = { "old" } };
+        var host = new FakeCycleHost(snapshot) { Refuse = { "old" } };
         var ledger = KnownLedger(snapshot);
 
         Run(host, snapshot, ledger: ledger);
@@ -133,7 +77,7 @@ public sealed class HostCycleTests
     public void Plan_decides_without_executing()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(85)).Image("old", "app:1", size: 10_000_000_000).Build();
-        var host = new FakeHost(snapshot);
+        var host = new FakeCycleHost(snapshot);
 
         var report = Run(host, snapshot, execute: false);
 
@@ -145,7 +89,7 @@ public sealed class HostCycleTests
     public void A_host_that_cannot_be_read_ends_the_cycle_with_its_error()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(40)).Build();
-        var host = new FakeHost(snapshot) { ReadError = "daemon gone" };
+        var host = new FakeCycleHost(snapshot) { ReadError = "daemon gone" };
 
         var report = Run(host, snapshot);
 
@@ -157,7 +101,7 @@ public sealed class HostCycleTests
     public void It_catches_up_only_when_asked_and_reports_the_hosts_warning()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(40)).Build();
-        var host = new FakeHost(snapshot);
+        var host = new FakeCycleHost(snapshot);
 
         var report = Run(host, snapshot, catchUp: true);
 
@@ -169,7 +113,7 @@ public sealed class HostCycleTests
     public void With_an_unreadable_ledger_it_reads_no_layers_and_plans_no_stage_2()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(85)).Image("old", "app:1", size: 10_000_000_000).Build();
-        var host = new FakeHost(snapshot);
+        var host = new FakeCycleHost(snapshot);
 
         var report = Run(host, snapshot, readable: false);
 
@@ -181,7 +125,7 @@ public sealed class HostCycleTests
     public void After_a_signal_the_ledger_keeps_its_entries_for_the_next_snapshot_to_settle()
     {
         var snapshot = new Scene().WithDisk(Scene.Disk(85)).Image("old", "app:1", size: 10_000_000_000).Build();
-        var host = new FakeHost(snapshot) { HaltWith = new Halt(HaltKind.Signal, "SIGTERM") };
+        var host = new FakeCycleHost(snapshot) { HaltWith = new Halt(HaltKind.Signal, "SIGTERM") };
         var ledger = KnownLedger(snapshot);
 
         Run(host, snapshot, ledger: ledger);

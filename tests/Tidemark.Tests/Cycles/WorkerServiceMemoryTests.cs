@@ -1,7 +1,6 @@
 using Tidemark.Core.Configuration;
 using Tidemark.Core.Cycles;
 using Tidemark.Core.Inventory;
-using Tidemark.Core.Layers;
 using Tidemark.Core.Ledger;
 using Tidemark.Core.Planning;
 using Tidemark.Core.Reporting;
@@ -18,31 +17,8 @@ public sealed class WorkerServiceMemoryTests
 {
     private static readonly Settings Quick = Settings.Default with { Prune = Settings.Default.Prune with { MinAge = TimeSpan.FromHours(1) } };
 
-    private sealed class Host(Snapshot now) : ICycleHost<string>
-    {
-        public DateTimeOffset Now => now.TakenAt;
-
-        public ValueTask<Outcome<Snapshot, string>> ReadAsync(Func<DiskReading, bool> sizesNeeded, CancellationToken ct) =>
-            ValueTask.FromResult(Outcome<Snapshot, string>.Ok(now));
-
-        public ValueTask<Outcome<string?, string>> CatchUpAsync(UsageLedger ledger, Snapshot snapshot, CancellationToken ct) =>
-            ValueTask.FromResult(Outcome<string?, string>.Ok(null));
-
-        public ValueTask<Outcome<IReadOnlyDictionary<string, IReadOnlyList<LayerFact>>, string>> ReadLayersAsync(
-            IReadOnlyList<string> imageIds, UsageLedger ledger, ICycleObserver? observer, CancellationToken ct) =>
-            ValueTask.FromResult(Outcome<IReadOnlyDictionary<string, IReadOnlyList<LayerFact>>, string>.Ok(
-                imageIds.ToDictionary(id => id, id => (IReadOnlyList<LayerFact>)[new LayerFact("sha256:" + id, 10_000_000_000)])));
-
-        public ValueTask<Execution> ExecuteAsync(Snapshot snapshot, Decision decision, Policy policy, ICycleObserver? observer) =>
-            ValueTask.FromResult(new Execution([.. decision.Actions.Select(a => new ActionReport(a, ActionStatus.Done, a.EstimatedBytes, 1, null))], null));
-
-        public DiskReading? DiskAfter(Snapshot snapshot) => snapshot.Disk;
-
-        public ValueTask<IReadOnlySet<string>?> ImagesLeftAsync() => ValueTask.FromResult<IReadOnlySet<string>?>(null);
-    }
-
     private static RunReport Cycle(Snapshot snapshot, UsageLedger ledger) =>
-        new HostCycle<string>(new Host(snapshot), new Policy(Quick)).RunAsync(new CycleRequest("plan", Execute: false, DryRun: false, CatchUp: false),
+        new HostCycle<string>(new FakeCycleHost(snapshot) { LayerBytes = 10_000_000_000, Left = null }, new Policy(Quick)).RunAsync(new CycleRequest("plan", Execute: false, DryRun: false, CatchUp: false),
             ledger, true, [], null, TestContext.Current.CancellationToken).AsTask().GetAwaiter().GetResult().Value!;
 
     private static IReadOnlyDictionary<string, string> TaskLabels(string service) =>
