@@ -39,15 +39,16 @@ public static class ConvergeGate
         Evaluate(role, services, ConvergeRules.Default, null);
 
     /// <param name="now">When the services were read; null: how long they have been converging is not judged.</param>
-    public static GateResult Evaluate(SwarmRole role, IReadOnlyList<ServiceRecord> services, ConvergeRules rules, DateTimeOffset? now)
+    /// <param name="containers">The node's containers: on a worker, its own swarm tasks are all it can judge.</param>
+    public static GateResult Evaluate(SwarmRole role, IReadOnlyList<ServiceRecord> services, ConvergeRules rules, DateTimeOffset? now,
+        IReadOnlyList<ContainerRecord>? containers = null)
     {
         switch (role)
         {
             case SwarmRole.None:
                 return GateResult.Pass(Name, "not in swarm mode: no services to converge");
             case SwarmRole.Worker:
-                return GateResult.Pass(Name,
-                    "swarm worker: services are managed elsewhere; local task containers are covered by the idle gate");
+                return Worker(containers ?? []);
         }
 
         var own = services.Any(s => OwnWorkload.Is(s.Labels)) ? OwnWorkload.NotCounted : "";
@@ -91,6 +92,31 @@ public static class ConvergeGate
             _ => $"swarm: {converged} of {services.Count} services have converged",
         };
         return GateResult.Pass(Name, verdict + skipped) with { Warnings = warnings };
+    }
+
+    /// <summary>The label swarm puts on every task container.</summary>
+    public const string TaskLabel = "com.docker.swarm.task.id";
+
+    /// <summary>
+    /// A worker cannot read service specs (`/services` answers 503): not seeing a service is not
+    /// "nothing converging". It judges its own task containers: one created but not yet started is
+    /// a task arriving (a deploy or a rolling update, its image just pulled) and holds the gate.
+    /// </summary>
+    private static GateResult Worker(IReadOnlyList<ContainerRecord> containers)
+    {
+        var tasks = containers.Where(c => c.Labels.ContainsKey(TaskLabel) && !OwnWorkload.Is(c.Labels)).ToList();
+        var starting = tasks.Where(c => c.State == ContainerState.Created).ToList();
+        if (starting.Count > 0)
+        {
+            var named = starting.Select(c => c.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service) ? $"{c.Name} (service {service})" : c.Name);
+            return GateResult.Block(Name,
+                $"swarm worker: {starting.Count} task container{(starting.Count == 1 ? "" : "s")} of this node starting: {List([.. named])}; " +
+                "a worker cannot read service specs, so it judges its own tasks");
+        }
+
+        return GateResult.Pass(Name,
+            $"swarm worker: none of this node's {tasks.Count} task container{(tasks.Count == 1 ? "" : "s")} is starting; " +
+            "a worker cannot read service specs, so the services themselves are judged on the managers");
     }
 
     private static string Problem(ServiceRecord s) =>

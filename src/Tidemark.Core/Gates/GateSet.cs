@@ -23,7 +23,7 @@ public static class GateSet
     public static GateOutcome Evaluate(Snapshot snapshot, Settings settings, BusySelector selector, ConvergeRules converge) => new([
         DiskGate.Evaluate(snapshot.Disk, settings.Disk),
         IdleGate.Evaluate(snapshot, selector),
-        ConvergeGate.Evaluate(snapshot.Daemon.Swarm, snapshot.Services, converge, snapshot.TakenAt),
+        ConvergeGate.Evaluate(snapshot.Daemon.Swarm, snapshot.Services, converge, snapshot.TakenAt, snapshot.Containers),
     ]);
 
     /// <summary>
@@ -38,6 +38,6 @@ public static class GateSet
         ConvergeRules converge,
         DateTimeOffset now) => new([
         IdleGate.Evaluate(containers, services, selector),
-        ConvergeGate.Evaluate(role, services, converge, now),
+        ConvergeGate.Evaluate(role, services, converge, now, containers),
     ]);
 }
