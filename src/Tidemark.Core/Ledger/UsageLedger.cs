@@ -266,11 +266,7 @@ public sealed class UsageLedger
         // then, and only then, find them (a watch cycle runs this after every pull).
         if (_entries.Count > snapshot.Images.Count)
         {
-            var present = snapshot.Images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
-            {
-                _entries.Remove(gone);
-            }
+            Retain(snapshot.Images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
         }
     }
 

@@ -111,8 +111,8 @@ public static class DoctorCommand
                 }
                 else
                 {
-                    await GuardAsync(checks, DaemonChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>([.. DaemonChecks.For(daemon!)])).ConfigureAwait(false);
-                    await GuardAsync(checks, DiskChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>([.. DiskChecks.For(daemon!, settings.Disk)])).ConfigureAwait(false);
+                    Guard(checks, DaemonChecks.Area, () => DaemonChecks.For(daemon!));
+                    Guard(checks, DiskChecks.Area, () => DiskChecks.For(daemon!, settings.Disk));
                 }
             }
 
@@ -127,14 +127,13 @@ public static class DoctorCommand
                     [await RegistryLimits.CheckAsync(image, info, credentials, dockerConfig, ct).ConfigureAwait(false)]).ConfigureAwait(false);
             }
 
-            await GuardAsync(checks, PrunerChecks.Area, () => Task.FromResult(PrunerChecks.From(PrunerScan.Scan(root)))).ConfigureAwait(false);
+            Guard(checks, PrunerChecks.Area, () => PrunerChecks.From(PrunerScan.Scan(root)));
             if (info is not null)
             {
-                await GuardAsync(checks, MirrorChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>([.. MirrorChecks.For(info)])).ConfigureAwait(false);
+                Guard(checks, MirrorChecks.Area, () => MirrorChecks.For(info));
             }
 
-            await GuardAsync(checks, SelfChecks.Area, () => Task.FromResult<IReadOnlyList<CheckResult>>(
-                [.. SelfChecks.For(settings, source, configFailure?.Message.Replace("config error: ", "", StringComparison.Ordinal), now)])).ConfigureAwait(false);
+            Guard(checks, SelfChecks.Area, () => SelfChecks.For(settings, source, configFailure?.Message.Replace("config error: ", "", StringComparison.Ordinal), now));
         }
 
         return checks;
@@ -152,10 +151,27 @@ public static class DoctorCommand
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            checks.Add(CheckResult.Fail(area, $"this check could not finish: {e.GetType().Name}: {e.Message}",
-                "please report it (a bug in Tidemark, met on this host); the other areas were checked"));
+            checks.Add(Unfinished(area, e));
         }
     }
+
+    /// <summary>The same, for an area whose checks need no waiting.</summary>
+    private static void Guard(List<CheckResult> checks, string area, Func<IEnumerable<CheckResult>> run)
+    {
+        try
+        {
+            // Materialised here, so an exception in a lazy sequence is caught as well.
+            checks.AddRange(run().ToList());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            checks.Add(Unfinished(area, e));
+        }
+    }
+
+    private static CheckResult Unfinished(string area, Exception e) =>
+        CheckResult.Fail(area, $"this check could not finish: {e.GetType().Name}: {e.Message}",
+            "please report it (a bug in Tidemark, met on this host); the other areas were checked");
 
     private static async Task<(DaemonFacts? Facts, string? Failure)> ReadDaemonAsync(DockerClient client, Settings settings, CancellationToken ct)
     {
