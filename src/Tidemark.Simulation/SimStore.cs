@@ -61,6 +61,32 @@ public sealed class SimStore(long capacity)
         return (compressed, size);
     }
 
+    /// <summary>
+    /// What a pull that does not fit fetches before it fails: the missing layers in manifest order
+    /// up to and including the first one whose writing overflows the free space (it is fetched
+    /// whole, then its extraction fails). Docker drops the partial pull, so nothing stays on disk.
+    /// </summary>
+    public long FailedPullTransfer(TraceImage image)
+    {
+        long transferred = 0, written = 0;
+        foreach (var l in image.Layers.DistinctBy(l => l.Digest))
+        {
+            if (_layers.ContainsKey(l.Digest))
+            {
+                continue;
+            }
+
+            transferred += l.Compressed;
+            written += l.Size;
+            if (written > Free)
+            {
+                break;
+            }
+        }
+
+        return transferred;
+    }
+
     /// <summary>Pulls the image: its missing layers are written. The caller checks the space first.</summary>
     public void Add(TraceImage image)
     {

@@ -6,7 +6,9 @@ namespace Tidemark.Simulation;
 
 /// <summary>
 /// Replays a trace against one policy on a simulated store with a disk budget. A pull downloads
-/// the missing layers; a pull that does not fit the free space when it starts fails its job.
+/// the missing layers; a pull that does not fit the free space when it starts fails its job. A
+/// failed job stops there, as a CI job does when its pull fails: its later pulls and uses are
+/// skipped, and the images it already used are released when its run ends.
 /// </summary>
 public static class Simulator
 {
@@ -17,7 +19,7 @@ public static class Simulator
         var host = new SimHost(store);
         long downloaded = 0, pulls = 0, fullHits = 0, peak = 0;
         var failedRuns = new HashSet<string>(StringComparer.Ordinal);
-        long failedLone = 0;
+        long failedLone = 0, failedPullBytes = 0;
         double weighted = 0;
         DateTimeOffset? first = null, last = null;
 
@@ -58,6 +60,11 @@ public static class Simulator
                 case TraceKind.Pull:
                 case TraceKind.Use:
                     var image = e.Image!;
+                    if (e.Run is { } aborted && failedRuns.Contains(aborted))
+                    {
+                        break;
+                    }
+
                     var present = store.IsPresent(image);
                     if (e.Kind == TraceKind.Pull || !present)
                     {
@@ -70,6 +77,7 @@ public static class Simulator
 
                         if (size > store.Free)
                         {
+                            failedPullBytes += store.FailedPullTransfer(image);
                             if (e.Run is { } run)
                             {
                                 failedRuns.Add(run);
@@ -134,6 +142,7 @@ public static class Simulator
             pulls,
             fullHits,
             failedRuns.Count + failedLone,
+            failedPullBytes,
             peak,
             span > 0 ? (long)(weighted / span) : store.Used,
             (policy as ICountsRemovals)?.Removals ?? 0,

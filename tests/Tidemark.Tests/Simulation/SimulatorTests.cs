@@ -45,11 +45,48 @@ public sealed class SimulatorTests
     [Fact]
     public void A_pull_that_does_not_fit_fails_its_job_and_downloads_nothing()
     {
+        // The job stops at its failed pull: the use after it asks for nothing more.
         var trace = Of(Start(0, "r1"), Pull(1, Image("big", 60), "r1"), Use(2, Image("big", 60), "r1"), End(3, "r1"));
         var r = Simulator.Run(trace, 50, new Floor());
         Assert.Equal(0, r.BytesDownloaded);
+        Assert.Equal(60, r.FailedPullBytes);
+        Assert.Equal(1, r.Pulls);
         Assert.Equal(1, r.FailedJobs);
         Assert.Equal(0, r.PeakDiskBytes);
+    }
+
+    [Fact]
+    public void A_failed_pull_reports_the_bytes_it_transferred_apart_from_the_downloads()
+    {
+        // Layers in manifest order: the 30-byte base fits the 50 free bytes, the 40-byte layer is
+        // fetched but does not fit once written. Both were transferred; nothing stays on disk.
+        var baseLayer = new Tidemark.Simulation.Traces.TraceLayer("sha256:base", 30, 30);
+        var image = Image("big", 40, null, baseLayer);
+        var trace = Of(Start(0, "r1"), Pull(1, image, "r1"), Use(2, image, "r1"), End(3, "r1"));
+        var r = Simulator.Run(trace, 50, new Floor());
+        Assert.Equal(0, r.BytesDownloaded);
+        Assert.Equal(70, r.FailedPullBytes);
+        Assert.Equal(1, r.FailedJobs);
+        Assert.Equal(0, r.PeakDiskBytes);
+    }
+
+    [Fact]
+    public void A_failed_pull_stops_at_the_first_layer_that_does_not_fit()
+    {
+        // 20 bytes free: the 30-byte base is fetched and fails; the second layer is never asked for.
+        var baseLayer = new Tidemark.Simulation.Traces.TraceLayer("sha256:base", 30, 30);
+        var trace = Of(Pull(0, Image("filler", 80)), Pull(1, Image("big", 40, null, baseLayer)));
+        var r = Simulator.Run(trace, 100, new Floor());
+        Assert.Equal(80, r.BytesDownloaded);
+        Assert.Equal(30, r.FailedPullBytes);
+        Assert.Equal(1, r.FailedJobs);
+    }
+
+    [Fact]
+    public void A_pull_that_fits_transfers_nothing_as_failed()
+    {
+        var r = PolicySet.Run("floor", Cycle, 100);
+        Assert.Equal(0, r.FailedPullBytes);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public static class SimulationOutput
         if (json)
         {
             var doc = new SimulationDocument(trace, disk, results.Select(r => new PolicyDocument(
-                r.Policy, r.BytesDownloaded, r.Pulls, r.FullHits, r.FailedJobs, r.PeakDiskBytes, r.MeanDiskBytes, r.Removals,
+                r.Policy, r.BytesDownloaded, r.Pulls, r.FullHits, r.FailedJobs, r.FailedPullBytes, r.PeakDiskBytes, r.MeanDiskBytes, r.Removals,
                 r.RatioToBelady, r.RatioToBound, r.RatioToFloor, Math.Round(r.Elapsed.TotalSeconds, 3))).ToList())
             {
                 LowerBound = bound is null ? null : new LowerBoundDocument(bound.Bytes, bound.SpanWideBytes, bound.Compulsory, bound.ReuseBytes,
@@ -34,11 +34,11 @@ public static class SimulationOutput
 
         w.WriteLine($"disk: {ByteSize.Format(disk)}");
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"policy",-30} {"downloaded",11} {"÷belady",8} {"÷bound",7} {"÷floor",7} {"pulls",7} {"full hits",9} {"failed jobs",11} {"peak disk",10} {"mean disk",10} {"removals",8}"));
+            $"{"policy",-30} {"downloaded",11} {"÷belady",8} {"÷bound",7} {"÷floor",7} {"pulls",7} {"full hits",9} {"failed jobs",11} {"failed pulls",12} {"peak disk",10} {"mean disk",10} {"removals",8}"));
         foreach (var r in results)
         {
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Policy,-30} {ByteSize.Format(r.BytesDownloaded),11} {Ratio(r.RatioToBelady),8} {Ratio(r.RatioToBound),7} {Ratio(r.RatioToFloor),7} {r.Pulls,7} {r.FullHits,9} {r.FailedJobs,11} {ByteSize.Format(r.PeakDiskBytes),10} {ByteSize.Format(r.MeanDiskBytes),10} {r.Removals,8}"));
+                $"{r.Policy,-30} {ByteSize.Format(r.BytesDownloaded),11} {Ratio(r.RatioToBelady),8} {Ratio(r.RatioToBound),7} {Ratio(r.RatioToFloor),7} {r.Pulls,7} {r.FullHits,9} {r.FailedJobs,11} {ByteSize.Format(r.FailedPullBytes),12} {ByteSize.Format(r.PeakDiskBytes),10} {ByteSize.Format(r.MeanDiskBytes),10} {r.Removals,8}"));
         }
 
         if (bound is not null)
@@ -82,6 +82,7 @@ public sealed record PolicyDocument(
     long Pulls,
     long FullHits,
     long FailedJobs,
+    long FailedPullBytes,
     long PeakDiskBytes,
     long MeanDiskBytes,
     long Removals,
