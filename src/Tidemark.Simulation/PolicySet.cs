@@ -25,7 +25,13 @@ public static class PolicySet
         if (colon > 0 && name[..colon] is "tidemark-timer" or "tidemark-watch" or "tidemark-prepare")
         {
             var orderName = name[(colon + 1)..];
-            var order = orderName == "oracle" ? new OracleOrder(trace) : Orders.FirstOrDefault(o => o.Name == orderName);
+            IEvictionOrder? order = orderName switch
+            {
+                "oracle" => new OracleOrder(trace),
+                "lfu" => new FrequencyOrder("lfu", false),
+                "reuse-rate" => new FrequencyOrder("reuse-rate", true),
+                _ => Orders.FirstOrDefault(o => o.Name == orderName),
+            };
             if (order is null)
             {
                 return null;
