@@ -9,8 +9,10 @@ public static class BoundedComparison
     public static (IReadOnlyList<SimResult> Results, LowerBoundResult Bound) Run(
         Trace trace, long diskBytes, IReadOnlyList<string>? names = null, Settings? settings = null)
     {
+        // The bound needs no policy's result: computed beside them.
+        var computing = Task.Run(() => LowerBound.Compute(trace, diskBytes));
         var results = PolicySet.Compare(trace, diskBytes, names, settings);
-        var bound = LowerBound.Compute(trace, diskBytes);
+        var bound = computing.GetAwaiter().GetResult();
         return (WithRatios(results, bound), bound);
     }
 
