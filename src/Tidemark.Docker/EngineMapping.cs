@@ -19,8 +19,17 @@ public static class EngineMapping
             State(c.State),
             UnixTime.FromSeconds(c.Created),
             c.Labels ?? NoLabels,
-            sizes.TryGetValue(c.Id, out var size) ? size : c.SizeRw)).ToList();
+            sizes.TryGetValue(c.Id, out var size) ? size : c.SizeRw)
+        { Health = Health(c.Status) }).ToList();
     }
+
+    /// <summary>The health check's state from the status line's suffix (API 1.41 has no health field in the list).</summary>
+    public static ContainerHealth Health(string? status) =>
+        status is null ? ContainerHealth.None
+        : status.EndsWith("(health: starting)", StringComparison.Ordinal) ? ContainerHealth.Starting
+        : status.EndsWith("(unhealthy)", StringComparison.Ordinal) ? ContainerHealth.Unhealthy
+        : status.EndsWith("(healthy)", StringComparison.Ordinal) ? ContainerHealth.Healthy
+        : ContainerHealth.None;
 
     public static List<ImageRecord> Images(IEnumerable<ImageSummary> listed, IEnumerable<ImageSummary> sized)
     {

@@ -100,15 +100,23 @@ public static class ConvergeGate
     /// <summary>
     /// A worker cannot read service specs (`/services` answers 503): not seeing a service is not
     /// "nothing converging". It judges its own task containers: one created but not yet started is
-    /// a task arriving (a deploy or a rolling update, its image just pulled) and holds the gate.
+    /// a task arriving (a deploy or a rolling update, its image just pulled), and one running but
+    /// still before its first passing health check is a task swarm still counts as starting (with
+    /// `order: start-first` the old task is still running beside it); either holds the gate. An
+    /// unhealthy task does not: swarm replaces it, and that new task is judged when it arrives.
     /// </summary>
     private static GateResult Worker(IReadOnlyList<ContainerRecord> containers)
     {
         var tasks = containers.Where(c => c.Labels.ContainsKey(TaskLabel) && !OwnWorkload.Is(c.Labels)).ToList();
-        var starting = tasks.Where(c => c.State == ContainerState.Created).ToList();
+        var starting = tasks.Where(Starting).ToList();
         if (starting.Count > 0)
         {
-            var named = starting.Select(c => c.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service) ? $"{c.Name} (service {service})" : c.Name);
+            var named = starting.Select(c =>
+            {
+                var how = c.State == ContainerState.Created ? "" : ", health check starting";
+                return c.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service) ? $"{c.Name} (service {service}{how})"
+                    : how.Length > 0 ? $"{c.Name} ({how[2..]})" : c.Name;
+            });
             return GateResult.Block(Name,
                 $"swarm worker: {starting.Count} task container{(starting.Count == 1 ? "" : "s")} of this node starting: {List([.. named])}; " +
                 "a worker cannot read service specs, so it judges its own tasks");
@@ -118,6 +126,9 @@ public static class ConvergeGate
             $"swarm worker: none of this node's {tasks.Count} task container{(tasks.Count == 1 ? "" : "s")} is starting; " +
             "a worker cannot read service specs, so the services themselves are judged on the managers");
     }
+
+    private static bool Starting(ContainerRecord c) =>
+        c.State == ContainerState.Created || (c.State == ContainerState.Running && c.Health == ContainerHealth.Starting);
 
     private static string Problem(ServiceRecord s) =>
         s.UpdateInProgress ? $"service {s.Name} {s.UpdateState!.Replace('_', ' ')}"

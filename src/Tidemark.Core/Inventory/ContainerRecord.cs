@@ -16,6 +16,9 @@ public sealed record ContainerRecord(
     /// <summary>What `docker container prune` removes: containers that are not running.</summary>
     public bool IsStopped => State is ContainerState.Exited or ContainerState.Created or ContainerState.Dead;
 
+    /// <summary>Its health check's state, where it has one (swarm counts a task as starting until healthy).</summary>
+    public ContainerHealth Health { get; init; }
+
     public string ShortId => Id.Length > 12 ? Id[..12] : Id;
 
     /// <summary>The state in words: "created" reads as a creation time, so a container that never ran says so.</summary>
@@ -36,4 +39,13 @@ public enum ContainerState
     Removing,
     Exited,
     Dead,
+}
+
+/// <summary>A container's health check: none, or its state.</summary>
+public enum ContainerHealth
+{
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
 }

@@ -135,6 +135,9 @@ public sealed class ContainerSummary
     public string? ImageID { get; set; }
     public long Created { get; set; }
     public string? State { get; set; }
+
+    /// <summary>"Up 3 seconds (health: starting)": API 1.41 lists health only here.</summary>
+    public string? Status { get; set; }
     public Dictionary<string, string>? Labels { get; set; }
     public long SizeRw { get; set; }
 }

@@ -39,6 +39,19 @@ public sealed class EngineParsingTests
         Assert.True(task.IsLive);
     }
 
+    [Theory]
+    [InlineData("Up 3 seconds (health: starting)", ContainerHealth.Starting)]
+    [InlineData("Up 2 minutes (healthy)", ContainerHealth.Healthy)]
+    [InlineData("Up 2 minutes (unhealthy)", ContainerHealth.Unhealthy)]
+    [InlineData("Up 2 minutes", ContainerHealth.None)]
+    [InlineData(null, ContainerHealth.None)]
+    public void A_containers_health_is_read_from_the_lists_status_line(string? status, ContainerHealth expected)
+    {
+        // API 1.41 lists no health field: the status line is the only place it shows.
+        var listed = new ContainerSummary { Id = "c1", State = "running", Status = status };
+        Assert.Equal(expected, EngineMapping.Containers([listed], []).Single().Health);
+    }
+
     [Fact]
     public void Images_keep_untagged_ones_without_placeholder_references()
     {

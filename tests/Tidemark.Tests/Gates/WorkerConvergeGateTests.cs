@@ -29,6 +29,33 @@ public sealed class WorkerConvergeGateTests
     }
 
     [Fact]
+    public void A_task_of_this_node_still_passing_its_first_health_check_holds_the_gate_on_a_worker()
+    {
+        // A rolling update with a health check: swarm counts the task as starting until it is
+        // healthy, and the old task may not have been replaced yet.
+        var snapshot = new Scene().WithSwarm(SwarmRole.Worker)
+            .Container("web.1.new", "sha256:0b", ContainerState.Running, labels: Task("web"), health: ContainerHealth.Starting)
+            .Container("db.1.x", "sha256:0c", ContainerState.Running, labels: Task("db"), health: ContainerHealth.Healthy).Build();
+
+        var gate = ConvergeGate.Evaluate(SwarmRole.Worker, snapshot.Services, ConvergeRules.Default, snapshot.TakenAt, snapshot.Containers);
+
+        Assert.False(gate.Passed);
+        Assert.Contains("web.1.new (service web, health check starting)", gate.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("db", gate.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unhealthy_task_does_not_hold_a_worker_gate_forever()
+    {
+        var snapshot = new Scene().WithSwarm(SwarmRole.Worker)
+            .Container("web.1.x", "sha256:0b", ContainerState.Running, labels: Task("web"), health: ContainerHealth.Unhealthy).Build();
+
+        var gate = ConvergeGate.Evaluate(SwarmRole.Worker, snapshot.Services, ConvergeRules.Default, snapshot.TakenAt, snapshot.Containers);
+
+        Assert.True(gate.Passed);
+    }
+
+    [Fact]
     public void With_its_tasks_settled_a_worker_passes_and_says_what_it_judged()
     {
         var snapshot = new Scene().WithSwarm(SwarmRole.Worker)

@@ -40,10 +40,10 @@ public sealed class Scene
     }
 
     public Scene Container(string name, string imageId, ContainerState state, TimeSpan? age = null,
-        IReadOnlyDictionary<string, string>? labels = null, long sizeRw = 10)
+        IReadOnlyDictionary<string, string>? labels = null, long sizeRw = 10, ContainerHealth health = ContainerHealth.None)
     {
         _containers.Add(new ContainerRecord($"c-{name}", name, imageId, imageId, state, Now - (age ?? TimeSpan.FromDays(3)),
-            labels ?? Labels(), sizeRw));
+            labels ?? Labels(), sizeRw) { Health = health });
         return this;
     }
 
