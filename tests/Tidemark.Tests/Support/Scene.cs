@@ -43,7 +43,8 @@ public sealed class Scene
         IReadOnlyDictionary<string, string>? labels = null, long sizeRw = 10, ContainerHealth health = ContainerHealth.None)
     {
         _containers.Add(new ContainerRecord($"c-{name}", name, imageId, imageId, state, Now - (age ?? TimeSpan.FromDays(3)),
-            labels ?? Labels(), sizeRw) { Health = health });
+            labels ?? Labels(), sizeRw)
+        { Health = health });
         return this;
     }
 
