@@ -10,6 +10,9 @@ public sealed class SystemInfo
     [JsonPropertyName("ID")]
     public string? Id { get; set; }
     public string? DockerRootDir { get; set; }
+
+    /// <summary>The daemon's host name: on a swarm, the node's.</summary>
+    public string? Name { get; set; }
     public string? ServerVersion { get; set; }
     public SwarmInfo? Swarm { get; set; }
 

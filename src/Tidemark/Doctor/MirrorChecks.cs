@@ -13,15 +13,19 @@ public static class MirrorChecks
         var config = info.RegistryConfig;
         var mirrors = (config?.Mirrors ?? []).Where(m => !string.IsNullOrWhiteSpace(m)).ToList();
         var nodes = info.Swarm is { LocalNodeState: "active", Nodes: { } n } ? n : 1;
+        // On a swarm every node's doctor reports its own daemon (a global job, docs/scale-out.md):
+        // each line says whose it is.
+        var node = info.Swarm is { LocalNodeState: "active" } && !string.IsNullOrEmpty(info.Name) ? info.Name : null;
+        var whose = node is null ? "" : $"node {node}: ";
         if (mirrors.Count > 0)
         {
-            yield return CheckResult.Ok(Area, $"registry mirrors: {string.Join(", ", mirrors)}", Facts(("mirrors", mirrors)));
+            yield return CheckResult.Ok(Area, $"{whose}registry mirrors: {string.Join(", ", mirrors)}", Facts(("mirrors", mirrors), ("node", node)));
         }
         else if (nodes > 1)
         {
-            yield return CheckResult.Warn(Area, $"no registry mirror on a swarm of {nodes} nodes: every node pulls every image from the registry itself",
-                "run a pull-through cache (a distribution registry in proxy mode) and list it in each daemon's registry-mirrors (docs/doctor.md)",
-                Facts(("mirrors", mirrors), ("nodes", nodes)));
+            yield return CheckResult.Warn(Area, $"{whose}no registry mirror on a swarm of {nodes} nodes: every node pulls every image from the registry itself",
+                "run a pull-through cache (a distribution registry in proxy mode) and list it in each daemon's registry-mirrors (docs/scale-out.md)",
+                Facts(("mirrors", mirrors), ("nodes", nodes), ("node", node)));
         }
         else
         {
