@@ -18,6 +18,13 @@ public sealed class UsageLedger
     private readonly Dictionary<string, LedgerEntry> _entries;
     private readonly Dictionary<string, RepositoryHistory> _repositories;
 
+    // Image records already folded in by Observe, whose entry nothing has changed since: a store
+    // that has not changed hands the same records to every cycle (the simulator's watch runs a
+    // cycle after every pull), and looking each image up again was most of a simulated cycle.
+    // A daemon's snapshots are new records every time, so on a host nothing is skipped.
+    private readonly HashSet<ImageRecord> _folded = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, ImageRecord> _foldedById = new(StringComparer.Ordinal);
+
     public UsageLedger()
         : this(new Dictionary<string, LedgerEntry>(StringComparer.Ordinal), null)
     {
@@ -131,7 +138,7 @@ public sealed class UsageLedger
     {
         foreach (var gone in _entries.Keys.Where(id => !present.Contains(id)).ToList())
         {
-            _entries.Remove(gone);
+            Forget(gone);
         }
     }
 
@@ -156,7 +163,8 @@ public sealed class UsageLedger
     public void Apply(UsageEvent e)
     {
         var entry = Ensure(e.ImageId, e.Time);
-        var refs = Remember(entry.References, e.Reference);
+        var before = entry.References;
+        var refs = Remember(before, e.Reference);
         entry = e.Kind switch
         {
             UsageKind.ContainerCreated => entry with
@@ -170,6 +178,12 @@ public sealed class UsageLedger
             _ => entry with { LastUsed = Max(entry.LastUsed, e.Time), References = refs, LastUseAssumed = entry.LastUseAssumed && entry.LastUsed > e.Time },
         };
         _entries[e.ImageId] = entry;
+        if (!ReferenceEquals(refs, before))
+        {
+            // The event's name is now the image's latest: a snapshot's tags must be folded in again after it.
+            Unfold(e.ImageId);
+        }
+
         if (e.Kind == UsageKind.ContainerCreated)
         {
             RecordRepositoryUse(e.ImageId, e.Reference, entry, e.Time);
@@ -223,6 +237,14 @@ public sealed class UsageLedger
         var now = snapshot.TakenAt;
         foreach (var image in snapshot.Images)
         {
+            if (_folded.Contains(image))
+            {
+                continue;
+            }
+
+            Unfold(image.Id);
+            _folded.Add(image);
+            _foldedById[image.Id] = image;
             var entry = Ensure(image.Id, now);
             var refs = entry.References;
             foreach (var r in image.RepoTags)
@@ -290,7 +312,20 @@ public sealed class UsageLedger
         }
     }
 
-    public void Forget(string imageId) => _entries.Remove(imageId);
+    public void Forget(string imageId)
+    {
+        _entries.Remove(imageId);
+        Unfold(imageId);
+    }
+
+    /// <summary>The image's entry changes or goes: its record must be folded in again when next seen.</summary>
+    private void Unfold(string imageId)
+    {
+        if (_foldedById.Remove(imageId, out var record))
+        {
+            _folded.Remove(record);
+        }
+    }
 
     private LedgerEntry Ensure(string imageId, DateTimeOffset now)
     {
