@@ -42,7 +42,7 @@ public abstract class SwarmTest : IDisposable
     /// `[disk] path` is the node's data root as seen from here (the daemon's DockerRootDir is a
     /// path inside the node), min_age 1 s, and a ledger and lock of <paramref name="name"/>'s own.
     /// </summary>
-    protected string CliConfig(Node node, string name, int high, int low, string extra = "")
+    protected string CliConfig(Node node, string name, int high, int low)
     {
         var path = Path.Combine(Dir, $"{name}.toml");
         File.WriteAllText(path, $"""
@@ -56,7 +56,6 @@ public abstract class SwarmTest : IDisposable
             path = "{Path.Combine(Dir, name + "-ledger.json")}"
             [lock]
             path = "{Path.Combine(Dir, name + ".lock")}"
-            {extra}
             """);
         return path;
     }
