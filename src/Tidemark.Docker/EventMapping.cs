@@ -34,7 +34,9 @@ public static class EventMapping
 
                     attributes.TryGetValue("image", out var reference);
                     var id = (e.Actor?.Id is { } cid ? images.ForContainer(cid) : null) ?? images.Resolve(reference);
-                    return id is null ? null : new UsageEvent(time, kind.Value, id, reference);
+                    // Its labels come as attributes: a swarm task's names its service.
+                    attributes.TryGetValue(Core.Inventory.ServiceRecord.TaskServiceLabel, out var service);
+                    return id is null ? null : new UsageEvent(time, kind.Value, id, reference) { SwarmService = string.IsNullOrEmpty(service) ? null : service };
                 }
 
             case "image" when action is "pull" or "tag" or "load" or "import":

@@ -1,7 +1,11 @@
 namespace Tidemark.Core.Ledger;
 
 /// <summary>A use of an image, from the daemon's event stream, already resolved to an image ID.</summary>
-public sealed record UsageEvent(DateTimeOffset Time, UsageKind Kind, string ImageId, string? Reference);
+public sealed record UsageEvent(DateTimeOffset Time, UsageKind Kind, string ImageId, string? Reference)
+{
+    /// <summary>For a swarm task's container: its service (the `com.docker.swarm.service.name` label).</summary>
+    public string? SwarmService { get; init; }
+}
 
 public enum UsageKind
 {

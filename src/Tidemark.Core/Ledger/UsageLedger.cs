@@ -177,6 +177,12 @@ public sealed class UsageLedger
             },
             _ => entry with { LastUsed = Max(entry.LastUsed, e.Time), References = refs, LastUseAssumed = entry.LastUseAssumed && entry.LastUsed > e.Time },
         };
+        if (e.SwarmService is { Length: > 0 } service && (entry.SwarmTask is null || entry.SwarmTask.LastSeen <= e.Time))
+        {
+            // A task's container seen in the event stream: it may have come and gone between snapshots.
+            entry = entry with { SwarmTask = new SwarmTaskUse(service, e.Reference is { Length: > 0 } r ? r : entry.SwarmTask?.Reference ?? e.ImageId, e.Time) };
+        }
+
         _entries[e.ImageId] = entry;
         if (!ReferenceEquals(refs, before))
         {

@@ -44,6 +44,22 @@ public sealed class WorkerServiceMemoryTests
     }
 
     [Fact]
+    public void A_task_seen_only_in_the_event_stream_is_remembered_too()
+    {
+        // The task ran and was removed between two cycles: no snapshot ever listed its container,
+        // but its events did (watch follows them).
+        var ledger = new UsageLedger();
+        Cycle(new Scene().WithSwarm(SwarmRole.Worker).WithDisk(Scene.Disk(40)).Image("sha256:0b", "batch:1").Build() with { TakenAt = Scene.Now.AddDays(-3) }, ledger);
+        ledger.Apply(new UsageEvent(Scene.Now.AddDays(-2), UsageKind.ContainerCreated, "sha256:0b", "batch:1") { SwarmService = "batch" });
+
+        var report = Cycle(new Scene().WithSwarm(SwarmRole.Worker).WithDisk(Scene.Disk(85)).Image("sha256:0b", "batch:1", size: 10_000_000_000).Build(), ledger);
+
+        Assert.DoesNotContain(report.Actions, a => a.Action.Items.Any(i => i.Id == "sha256:0b"));
+        var kept = Assert.Single(report.Stage2!.Reviews, r => r.Image.Id == "sha256:0b");
+        Assert.Contains("named by service batch (its task ran here 2d ago", kept.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_memory_is_bounded_and_a_manager_relies_on_the_services_it_can_read()
     {
         var ledger = new UsageLedger();

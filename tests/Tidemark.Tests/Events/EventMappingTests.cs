@@ -73,4 +73,21 @@ public sealed class EventMappingTests
         var e = new EngineEvent { Type = "container", Action = "create", Time = 1, Actor = new EventActor { Id = "c1", Attributes = new() { ["image"] = "debian:13" } } };
         Assert.Equal(Debian, EventMapping.ToUsage(e, resolver)!.ImageId);
     }
+
+    [Fact]
+    public void A_swarm_task_containers_events_name_its_service()
+    {
+        // Container events carry the container's labels as attributes: a task that lived only
+        // between two snapshots is still known to have run here (issue 12).
+        var resolver = new ImageResolver([new ImageRecord(Debian, "", ["debian:12"], [], Scene.Now, 1, 0)], []);
+        var e = new EngineEvent
+        {
+            Type = "container", Action = "create", Time = 1,
+            Actor = new EventActor { Id = "c9", Attributes = new() { ["image"] = "debian:12", ["com.docker.swarm.service.name"] = "batch" } },
+        };
+        var plain = new EngineEvent { Type = "container", Action = "create", Time = 1, Actor = new EventActor { Id = "c8", Attributes = new() { ["image"] = "debian:12" } } };
+
+        Assert.Equal("batch", EventMapping.ToUsage(e, resolver)!.SwarmService);
+        Assert.Null(EventMapping.ToUsage(plain, resolver)!.SwarmService);
+    }
 }
