@@ -82,7 +82,9 @@ public sealed class EventMappingTests
         var resolver = new ImageResolver([new ImageRecord(Debian, "", ["debian:12"], [], Scene.Now, 1, 0)], []);
         var e = new EngineEvent
         {
-            Type = "container", Action = "create", Time = 1,
+            Type = "container",
+            Action = "create",
+            Time = 1,
             Actor = new EventActor { Id = "c9", Attributes = new() { ["image"] = "debian:12", ["com.docker.swarm.service.name"] = "batch" } },
         };
         var plain = new EngineEvent { Type = "container", Action = "create", Time = 1, Actor = new EventActor { Id = "c8", Attributes = new() { ["image"] = "debian:12" } } };
