@@ -72,7 +72,7 @@ done
 sleep 5
 
 hz=$(getconf CLK_TCK)
-declare -A pid ticks0 cycles0 calls0
+declare -A pid ticks0 cycles0 calls0 calls_in
 since=$(date +%s)
 for n in 1 2 3; do
   pid[$n]=$(pid_of "$n"); ticks0[$n]=$(awk '{ print $14 + $15 }' "/proc/${pid[$n]}/stat")
@@ -87,7 +87,7 @@ for n in 1 2 3; do
   p=${pid[$n]}
   ticks=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
   cycles=$(( $(cycles_of "$n") - cycles0[$n] ))
-  calls=$(( $(calls_of "$n") - calls0[$n] ))
+  calls=$(( $(calls_of "$n") - calls0[$n] )); calls_in[$n]=$calls
   events=$(node "$n" docker events --since "$since" --until "$until" | wc -l)
   role=worker; [ "$n" -eq 1 ] && role=manager
   awk -v n="node $n ($role)" -v c="$cycles" -v rss="$(awk '/VmRSS/ { print $2 }' "/proc/$p/status")" \
@@ -97,6 +97,6 @@ for n in 1 2 3; do
 done
 echo "API calls by path over the window, node 2 (a worker) and node 1 (the manager):"
 for n in 2 1; do
-  echo "  node $n: $(tail -n +"$((calls0[$n] > 0 ? 1 : 1))" "$dir/node$n/dockerd.log" | grep -o 'Calling [A-Z]* /[^ "]*' | tail -n "$(( $(calls_of "$n") - calls0[$n] ))" \
-    | sed -E 's#/v1\.[0-9]+##; s#(/[a-z]+)/[^/ ]+/(json|layers)$#\1/ID/\2#; s#\?.*##' | sort | uniq -c | sort -rn | awk '{ printf "%s %s %s; ", $1, $3, $4 }')"
+  echo "  node $n: $(grep -o 'Calling [A-Z]* /[^ "]*' "$dir/node$n/dockerd.log" | tail -n +"$((calls0[$n] + 1))" | head -n "${calls_in[$n]}" \
+    | sed -E 's#/v1\.[0-9]+##; s#\?.*##' | sort | uniq -c | sort -rn | awk '{ printf "%s %s %s; ", $1, $3, $4 }')"
 done
