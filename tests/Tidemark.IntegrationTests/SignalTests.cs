@@ -27,6 +27,13 @@ public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
 
     private int Remaining() => Docker.Lines("image", "ls", "--format", "{{.Repository}}").Count(r => r.StartsWith("sig/", StringComparison.Ordinal));
 
+    private async Task<int> RemainingNowAsync()
+    {
+        var images = await Docker.ApiAsync("images/json", TestContext.Current.CancellationToken);
+        return images.EnumerateArray().Count(i => i.TryGetProperty("RepoTags", out var tags) && tags.ValueKind == JsonValueKind.Array
+            && tags.EnumerateArray().Any(t => t.GetString()?.StartsWith("sig/", StringComparison.Ordinal) == true));
+    }
+
     private static string LedgerOf(string config) => Path.Combine(Path.GetDirectoryName(config)!, "ledger.json");
 
     [Theory]
@@ -41,7 +48,14 @@ public sealed class SignalTests(Sandbox sandbox) : IntegrationTest(sandbox)
         var started = DateTime.UtcNow;
 
         using var run = new TidemarkProcess(Docker.Host, "run", "--json", "--config", config);
-        FixtureDocker.WaitUntil(() => Remaining() <= Images - after || run.HasExited, Patience);
+        // Polled through the API, not the CLI, and often: the removals that follow take a few
+        // seconds in all, and a CLI slowed by a loaded machine let the run finish before the signal.
+        var deadline = DateTime.UtcNow + Patience;
+        while (await RemainingNowAsync() > Images - after && !run.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
         run.Signal(signal);
         var exit = run.WaitForExit(Patience);
 
