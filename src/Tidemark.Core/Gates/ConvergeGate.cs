@@ -94,9 +94,6 @@ public static class ConvergeGate
         return GateResult.Pass(Name, verdict + skipped) with { Warnings = warnings };
     }
 
-    /// <summary>The label swarm puts on every task container.</summary>
-    public const string TaskLabel = "com.docker.swarm.task.id";
-
     /// <summary>
     /// A worker cannot read service specs (`/services` answers 503): not seeing a service is not
     /// "nothing converging". It judges its own task containers: one created but not yet started is
@@ -107,15 +104,19 @@ public static class ConvergeGate
     /// </summary>
     private static GateResult Worker(IReadOnlyList<ContainerRecord> containers)
     {
-        var tasks = containers.Where(c => c.Labels.ContainsKey(TaskLabel) && !OwnWorkload.Is(c.Labels)).ToList();
+        var tasks = containers.Where(c => c.Labels.ContainsKey(ServiceRecord.TaskIdLabel) && !OwnWorkload.Is(c.Labels)).ToList();
         var starting = tasks.Where(Starting).ToList();
         if (starting.Count > 0)
         {
             var named = starting.Select(c =>
             {
-                var how = c.State == ContainerState.Created ? "" : ", health check starting";
-                return c.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service) ? $"{c.Name} (service {service}{how})"
-                    : how.Length > 0 ? $"{c.Name} ({how[2..]})" : c.Name;
+                string?[] notes =
+                [
+                    c.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service) ? $"service {service}" : null,
+                    c.State == ContainerState.Running ? "health check starting" : null,
+                ];
+                var said = string.Join(", ", notes.OfType<string>());
+                return said.Length == 0 ? c.Name : $"{c.Name} ({said})";
             });
             return GateResult.Block(Name,
                 $"swarm worker: {starting.Count} task container{(starting.Count == 1 ? "" : "s")} of this node starting: {List([.. named])}; " +

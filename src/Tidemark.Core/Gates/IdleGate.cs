@@ -10,7 +10,6 @@ public static class IdleGate
 {
     public const string Name = "idle";
     private const int MaxListed = 3;
-    private const string ServiceNameLabel = "com.docker.swarm.service.name";
 
     public static GateResult Evaluate(Snapshot snapshot, BusySelector selector) =>
         Evaluate(snapshot.Containers, snapshot.Services, selector);
@@ -43,7 +42,7 @@ public static class IdleGate
         foreach (var c in liveContainers)
         {
             c.Labels.TryGetValue(ServiceRecord.StackLabel, out var stack);
-            c.Labels.TryGetValue(ServiceNameLabel, out var service);
+            c.Labels.TryGetValue(ServiceRecord.TaskServiceLabel, out var service);
             Add(Why(selector, stack, service, c.Name, c.Labels));
         }
 

@@ -22,6 +22,9 @@ public sealed record ServiceRecord(
     /// <summary>The label swarm puts on a task container: the service it belongs to.</summary>
     public const string TaskServiceLabel = "com.docker.swarm.service.name";
 
+    /// <summary>The label swarm puts on every task container: its task.</summary>
+    public const string TaskIdLabel = "com.docker.swarm.task.id";
+
     /// <summary>
     /// Set for a service a worker cannot see but remembers from its own task containers: why it
     /// is taken as still there. Such a record never holds a gate (no tasks, none wanted).

@@ -658,7 +658,6 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
-    /// <summary>A response kept open for its headers, with the body when it was read.</summary>
     /// <summary>
     /// A GET whose whole body is read, at most <paramref name="max"/> bytes: the answer when it is
     /// a 200 with a body; the registry's refusal or "larger than" otherwise. The caller disposes it.
@@ -690,6 +689,7 @@ public sealed partial class RegistryClient : IDisposable
         return RegistryResult<Answer>.Ok(answer);
     }
 
+    /// <summary>A response kept open for its headers, with the body when it was read.</summary>
     private sealed class Answer(HttpResponseMessage response, byte[]? body) : IDisposable
     {
         public HttpResponseMessage Response { get; } = response;

@@ -40,6 +40,12 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
     private int _buffered;
     private DateTimeOffset _next = DateTimeOffset.MinValue;
 
+    // The last snapshot's image records, reused while the store's version is unchanged, and each
+    // live run's records, rebuilt only when the run starts another container.
+    private IReadOnlyList<ImageRecord>? _images;
+    private long _imagesVersion = -1;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiveRun, RunRecords> _runs = new();
+
     /// <param name="prepareFrom">
     /// The trace, when every run calls `tidemark prepare` with its images before pulling them (a
     /// CI job knows its stack file): at run start the policy reads the run's pull lines that
@@ -282,12 +288,8 @@ public sealed class TidemarkPolicy : ISimPolicy, ICountsRemovals
     private DiskReading Disk(SimHost host) =>
         new("/sim", host.Store.Capacity, host.Store.Free, host.Store.Free, 1_000_000_000, 999_000_000);
 
-    private IReadOnlyList<ImageRecord>? _images;
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiveRun, RunRecords> _runs = new();
-
     /// <summary>A live run as the snapshot shows it: its stack's service and its containers.</summary>
     private sealed record RunRecords(ServiceRecord Service, List<ContainerRecord> Containers);
-    private long _imagesVersion = -1;
 
     /// <summary>The store's images as records; rebuilt only when the store changed.</summary>
     private List<ImageRecord> Images(SimStore store)

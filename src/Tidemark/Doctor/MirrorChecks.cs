@@ -12,10 +12,11 @@ public static class MirrorChecks
     {
         var config = info.RegistryConfig;
         var mirrors = (config?.Mirrors ?? []).Where(m => !string.IsNullOrWhiteSpace(m)).ToList();
-        var nodes = info.Swarm is { LocalNodeState: "active", Nodes: { } n } ? n : 1;
+        var swarm = info.Swarm is { LocalNodeState: "active" } active ? active : null;
+        var nodes = swarm?.Nodes ?? 1;
         // On a swarm every node's doctor reports its own daemon (a global job, docs/scale-out.md):
         // each line says whose it is.
-        var node = info.Swarm is { LocalNodeState: "active" } && !string.IsNullOrEmpty(info.Name) ? info.Name : null;
+        var node = swarm is not null && !string.IsNullOrEmpty(info.Name) ? info.Name : null;
         var whose = node is null ? "" : $"node {node}: ";
         if (mirrors.Count > 0)
         {

@@ -18,7 +18,6 @@ namespace Tidemark.Cli.State;
 public sealed class TraceRecorder : IDisposable
 {
     public static readonly TimeSpan TickEvery = TimeSpan.FromMinutes(5);
-    private const string ServiceNameLabel = "com.docker.swarm.service.name";
 
     private readonly StreamWriter _writer;
     private readonly BusySelector _busy;
@@ -109,7 +108,7 @@ public sealed class TraceRecorder : IDisposable
     private string? RunOf(IReadOnlyDictionary<string, string> attributes)
     {
         attributes.TryGetValue(ServiceRecord.StackLabel, out var stack);
-        attributes.TryGetValue(ServiceNameLabel, out var service);
+        attributes.TryGetValue(ServiceRecord.TaskServiceLabel, out var service);
         attributes.TryGetValue("name", out var name);
         if (BusySelector.FirstMatch(_busy.Stacks, stack) is not null)
         {
