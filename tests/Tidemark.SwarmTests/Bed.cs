@@ -120,13 +120,19 @@ public sealed class Bed : IDisposable
             Manager.Docker.TryCli("config", "rm", config);
         }
 
-        foreach (var network in Manager.Docker.Lines("network", "ls", "--filter", "type=custom", "--format", "{{.Name}}"))
+        // A stack's network can outlive `stack rm` for a moment (its tasks still stopping); a
+        // deploy that finds it half removed fails with "network … not found". Wait until none is left.
+        Tidemark.Fixtures.FixtureDocker.WaitUntil(() =>
         {
-            if (network is not ("docker_gwbridge" or "ingress"))
+            var left = Manager.Docker.Lines("network", "ls", "--filter", "type=custom", "--format", "{{.Name}}")
+                .Where(n => n is not ("docker_gwbridge" or "ingress")).ToList();
+            foreach (var network in left)
             {
                 Manager.Docker.TryCli("network", "rm", network);
             }
-        }
+
+            return left.Count == 0;
+        }, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>
